@@ -1,0 +1,130 @@
+//! Deserialization helpers that make the wire types tolerant without making
+//! them vague: fields that do not affect evaluation accept anything (a wrong
+//! type there is dropped), and numbers are read the way the JS server reads
+//! them. Every helper works with any self-describing deserializer
+//! (serde_json natively, serde-wasm-bindgen in the browser).
+
+use core::fmt;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+
+/// `null` (or a missing field, with `#[serde(default)]`) becomes `T::default()`.
+pub fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A string, or `None` for anything else (null, number, object, ...).
+/// For descriptive fields (description, metadata, timestamps) whose shape
+/// must never cost the client a flag.
+pub fn any_as_opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("any value")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(v.to_owned()))
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+    }
+    d.deserialize_any(V)
+}
+
+/// A rollout percentage. The server compares `bucket < rolloutPercentage`
+/// with JS numbers, so any number must work: integers beyond `i64` saturate,
+/// and a fraction is rounded up (for an integer bucket `b`, `b < x` exactly
+/// when `b < ceil(x)`). `null` compares like 0 in JS, so it becomes 0.
+pub fn percentage<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = i64;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a number")
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
+            Ok(v)
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
+            Ok(i64::try_from(v).unwrap_or(i64::MAX))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
+            if v.is_nan() {
+                // `b < NaN` is false for every bucket.
+                return Ok(i64::MIN);
+            }
+            // `as` saturates at the i64 bounds (and maps +-inf to them).
+            Ok(v.ceil() as i64)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<i64, E> {
+            Ok(0)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<i64, E> {
+            Ok(0)
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<i64, D2::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    d.deserialize_any(V)
+}
+
+/// One element of a list that must survive a bad neighbour: a malformed
+/// element becomes `Invalid` instead of failing the whole list.
+#[derive(Debug)]
+pub enum Lenient<T> {
+    Valid(T),
+    Invalid,
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Lenient<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // An untagged enum buffers the element and tries `T` first; the
+        // `IgnoredAny` arm accepts whatever is left.
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either<T> {
+            Valid(T),
+            Invalid(IgnoredAny),
+        }
+        Ok(match Either::<T>::deserialize(d)? {
+            Either::Valid(v) => Lenient::Valid(v),
+            Either::Invalid(_) => Lenient::Invalid,
+        })
+    }
+}

@@ -1,0 +1,22 @@
+//! flaglive: feature flags evaluated in the browser exactly as the server
+//! evaluates them.
+//!
+//! The core (everything but [`wasm`]) is pure Rust with no web dependency, so
+//! the reference server and native tests use the very same rules. The `wasm`
+//! module is the thin browser binding, compiled only for `wasm32`.
+
+pub mod flag;
+pub mod hash;
+mod lenient;
+pub mod rules;
+pub mod snapshot;
+pub mod variant;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use flag::{Flag, RoleTarget, Strategy, UserTarget};
+pub use hash::bucket;
+pub use rules::{evaluate, Context, Evaluation, Reason};
+pub use snapshot::{Snapshot, SnapshotError, SnapshotUser};
+pub use variant::choose_variant;
