@@ -1,6 +1,7 @@
 //! Every case of the production server's evaluation vectors, natively.
 //! The same file runs inside Chromium in `tests/browser_vectors.rs` and
 //! against the built package in `tests/js/`.
+#![cfg(not(target_arch = "wasm32"))]
 
 use flaglive::{bucket, choose_variant, evaluate, Context, Flag, Reason, UserTarget};
 use flaglive::hash::rollout_hash;

@@ -1,0 +1,276 @@
+//! A serde `Deserializer` over JS values, so the core's serde-derived wire
+//! types are read straight from what `JSON.parse` / `Response.json()` gave.
+//!
+//! Why not serde-wasm-bindgen: its errors are built with `format!`, which
+//! links `core::fmt` and float printing (about 15 KB of the 70 KB module we
+//! measured with it). Here every error is assembled from static pieces (the
+//! field, what was wrong, what was found), so no formatting code is linked,
+//! and messages stay specific: "field `enabled`: wrong type, found a string".
+//!
+//! Structs read only the fields they declare (one `Reflect.get` each), so
+//! unknown fields cost nothing.
+
+use js_sys::{Array, Object, Reflect};
+use serde::de::{self, DeserializeSeed, Expected, IntoDeserializer, Unexpected, Visitor};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// What went wrong, in static pieces; joined into a message only on request.
+#[derive(Debug)]
+pub struct DeError {
+    field: Option<&'static str>,
+    problem: &'static str,
+    found: Option<&'static str>,
+}
+
+impl DeError {
+    fn new(problem: &'static str, found: Option<&'static str>) -> DeError {
+        DeError { field: None, problem, found }
+    }
+
+    /// Attributes the error to `field` unless a nested field already claimed it.
+    fn in_field(mut self, field: &'static str) -> DeError {
+        self.field.get_or_insert(field);
+        self
+    }
+
+    /// `field \`x\`: problem, found y`.
+    pub fn message(&self) -> String {
+        let mut m = String::new();
+        if let Some(field) = self.field {
+            m.push_str("field `");
+            m.push_str(field);
+            m.push_str("`: ");
+        }
+        m.push_str(self.problem);
+        if let Some(found) = self.found {
+            m.push_str(", found ");
+            m.push_str(found);
+        }
+        m
+    }
+}
+
+fn describe(u: &Unexpected) -> &'static str {
+    match u {
+        Unexpected::Bool(_) => "a boolean",
+        Unexpected::Unsigned(_) | Unexpected::Signed(_) | Unexpected::Float(_) => "a number",
+        Unexpected::Char(_) | Unexpected::Str(_) => "a string",
+        Unexpected::Unit | Unexpected::Option => "null",
+        Unexpected::Seq => "an array",
+        Unexpected::Map => "an object",
+        _ => "an unsupported value",
+    }
+}
+
+impl core::fmt::Display for DeError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for DeError {}
+
+impl de::Error for DeError {
+    // Every constructor serde's derive uses is overridden so that none of
+    // the formatting defaults is ever instantiated.
+    fn custom<T: core::fmt::Display>(_: T) -> Self {
+        DeError::new("invalid value", None)
+    }
+    fn invalid_type(unexp: Unexpected, _: &dyn Expected) -> Self {
+        DeError::new("wrong type", Some(describe(&unexp)))
+    }
+    fn invalid_value(unexp: Unexpected, _: &dyn Expected) -> Self {
+        DeError::new("value out of range", Some(describe(&unexp)))
+    }
+    fn invalid_length(_: usize, _: &dyn Expected) -> Self {
+        DeError::new("wrong number of elements", None)
+    }
+    fn unknown_variant(_: &str, _: &'static [&'static str]) -> Self {
+        DeError::new("unknown value", None)
+    }
+    fn unknown_field(_: &str, _: &'static [&'static str]) -> Self {
+        DeError::new("unknown field", None)
+    }
+    fn missing_field(field: &'static str) -> Self {
+        DeError::new("missing", None).in_field(field)
+    }
+    fn duplicate_field(field: &'static str) -> Self {
+        DeError::new("duplicate", None).in_field(field)
+    }
+}
+
+/// Reads a `T` from a JS value.
+pub fn from_js<T: de::DeserializeOwned>(value: JsValue) -> Result<T, DeError> {
+    T::deserialize(JsDeserializer(value))
+}
+
+pub struct JsDeserializer(JsValue);
+
+/// Numbers that are exact integers go to `visit_i64` so integer fields
+/// accept them; anything else to `visit_f64`.
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+impl<'de> de::Deserializer<'de> for JsDeserializer {
+    type Error = DeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, DeError> {
+        let value = self.0;
+        if value.is_null() || value.is_undefined() {
+            v.visit_unit()
+        } else if let Some(b) = value.as_bool() {
+            v.visit_bool(b)
+        } else if let Some(n) = value.as_f64() {
+            if n.fract() == 0.0 && n.abs() <= MAX_SAFE_INTEGER {
+                v.visit_i64(n as i64)
+            } else {
+                v.visit_f64(n)
+            }
+        } else if let Some(s) = value.as_string() {
+            v.visit_string(s)
+        } else if let Some(array) = value.dyn_ref::<Array>() {
+            v.visit_seq(Elements { array: array.clone(), next: 0 })
+        } else if value.is_object() {
+            let keys = Object::keys(value.unchecked_ref::<Object>());
+            v.visit_map(Entries { object: value, keys, next: 0, pending: None })
+        } else {
+            Err(DeError::new("wrong type", Some("an unsupported value")))
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, v: V) -> Result<V::Value, DeError> {
+        if self.0.is_null() || self.0.is_undefined() {
+            v.visit_none()
+        } else {
+            v.visit_some(self)
+        }
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, DeError> {
+        let value = self.0;
+        // Arrays are objects too, but never a struct on this wire.
+        if !value.is_object() || Array::is_array(&value) {
+            let found = if value.is_object() { "an array" } else { kind_of(&value) };
+            return Err(DeError::new("expected an object", Some(found)));
+        }
+        v.visit_map(Fields { object: value, fields, next: 0, pending: None })
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        v: V,
+    ) -> Result<V::Value, DeError> {
+        v.visit_newtype_struct(self)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, DeError> {
+        // Nothing to skip over in a JS value: no need to walk it.
+        v.visit_unit()
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct seq tuple tuple_struct map enum identifier
+    }
+}
+
+fn kind_of(value: &JsValue) -> &'static str {
+    if value.is_null() || value.is_undefined() {
+        "null"
+    } else if value.as_bool().is_some() {
+        "a boolean"
+    } else if value.as_f64().is_some() {
+        "a number"
+    } else if value.is_string() {
+        "a string"
+    } else {
+        "an unsupported value"
+    }
+}
+
+/// The declared fields of a struct, read by name; absent ones are skipped so
+/// serde applies the field's default (or reports it missing).
+struct Fields {
+    object: JsValue,
+    fields: &'static [&'static str],
+    next: usize,
+    pending: Option<(&'static str, JsValue)>,
+}
+
+impl<'de> de::MapAccess<'de> for Fields {
+    type Error = DeError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
+        while let Some(&field) = self.fields.get(self.next) {
+            self.next += 1;
+            let value = Reflect::get(&self.object, &JsValue::from_str(field))
+                .map_err(|_| DeError::new("unreadable", None).in_field(field))?;
+            if !value.is_undefined() {
+                self.pending = Some((field, value));
+                return seed.deserialize(field.into_deserializer()).map(Some);
+            }
+        }
+        Ok(None)
+    }
+
+    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, DeError> {
+        let (field, value) = self.pending.take().ok_or_else(|| DeError::new("internal: value before key", None))?;
+        seed.deserialize(JsDeserializer(value)).map_err(|e| e.in_field(field))
+    }
+}
+
+/// Every own enumerable property of an object, for maps and for serde
+/// machinery that reads structs through `deserialize_any`.
+struct Entries {
+    object: JsValue,
+    keys: Array,
+    next: u32,
+    pending: Option<JsValue>,
+}
+
+impl<'de> de::MapAccess<'de> for Entries {
+    type Error = DeError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
+        if self.next >= self.keys.length() {
+            return Ok(None);
+        }
+        let key = self.keys.get(self.next);
+        self.next += 1;
+        let value = Reflect::get(&self.object, &key).map_err(|_| DeError::new("unreadable property", None))?;
+        self.pending = Some(value);
+        seed.deserialize(JsDeserializer(key)).map(Some)
+    }
+
+    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, DeError> {
+        let value = self.pending.take().ok_or_else(|| DeError::new("internal: value before key", None))?;
+        seed.deserialize(JsDeserializer(value))
+    }
+}
+
+struct Elements {
+    array: Array,
+    next: u32,
+}
+
+impl<'de> de::SeqAccess<'de> for Elements {
+    type Error = DeError;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, DeError> {
+        if self.next >= self.array.length() {
+            return Ok(None);
+        }
+        let item = self.array.get(self.next);
+        self.next += 1;
+        seed.deserialize(JsDeserializer(item)).map(Some)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.array.length().saturating_sub(self.next) as usize)
+    }
+}
