@@ -84,12 +84,7 @@ pub fn percentage<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
             Ok(i64::try_from(v).unwrap_or(i64::MAX))
         }
         fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
-            if v.is_nan() {
-                // `b < NaN` is false for every bucket.
-                return Ok(i64::MIN);
-            }
-            // `as` saturates at the i64 bounds (and maps +-inf to them).
-            Ok(v.ceil() as i64)
+            Ok(percentage_of_number(v))
         }
         fn visit_unit<E: de::Error>(self) -> Result<i64, E> {
             Ok(0)
@@ -102,6 +97,17 @@ pub fn percentage<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
         }
     }
     d.deserialize_any(V)
+}
+
+/// For an integer bucket `b`, `b < x` exactly when `b < ceil(x)`; `as`
+/// saturates at the i64 bounds (and maps +-inf to them); `b < NaN` is false
+/// for every bucket, like `b < i64::MIN`.
+fn percentage_of_number(v: f64) -> i64 {
+    if v.is_nan() {
+        i64::MIN
+    } else {
+        v.ceil() as i64
+    }
 }
 
 /// One element of a list that must survive a bad neighbour: a malformed
@@ -127,4 +133,54 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Lenient<T> {
             Either::Invalid(_) => Lenient::Invalid,
         })
     }
+}
+
+/// An optional percentage: absent or `null` is `None`, any number as in
+/// [`percentage`], anything else `None`.
+pub fn opt_percentage<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Ok(opt_number(d)?.map(percentage_of_number))
+}
+
+/// Any number as `f64`; `None` for null or a value of another type.
+pub fn opt_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Option<f64>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a number")
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(v as f64))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v as f64))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+    }
+    d.deserialize_any(V)
 }

@@ -5,8 +5,11 @@
 //! the reference server and native tests use the very same rules. The `wasm`
 //! module is the thin browser binding, compiled only for `wasm32`.
 
+pub mod config;
+pub mod event;
 pub mod flag;
 pub mod hash;
+pub mod json;
 mod lenient;
 pub mod rules;
 pub mod snapshot;

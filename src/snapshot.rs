@@ -1,6 +1,7 @@
 //! The snapshot document (PROTOCOL.md part C): everything needed to evaluate
 //! every flag locally for the user who fetched it.
 
+use crate::config::ConfigLayers;
 use crate::flag::Flag;
 use crate::lenient::{self, Lenient};
 use serde::{Deserialize, Serialize};
@@ -29,6 +30,9 @@ pub struct Snapshot {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<SnapshotUser>,
     pub flags: Vec<Flag>,
+    /// Part E configuration layers for this user's customer and organization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<ConfigLayers>,
     /// How many entries of `flags` on the wire were malformed and left out.
     #[serde(skip)]
     pub skipped_flags: usize,
@@ -45,6 +49,9 @@ struct WireSnapshot {
     #[serde(default)]
     user: Option<SnapshotUser>,
     flags: Vec<Lenient<Flag>>,
+    /// A malformed `config` is dropped rather than costing the flags.
+    #[serde(default)]
+    config: Option<Lenient<ConfigLayers>>,
 }
 
 impl From<WireSnapshot> for Snapshot {
@@ -62,6 +69,10 @@ impl From<WireSnapshot> for Snapshot {
             version: w.version,
             generated_at: w.generated_at,
             user: w.user,
+            config: match w.config {
+                Some(Lenient::Valid(c)) => Some(c),
+                _ => None,
+            },
             skipped_flags: total - flags.len(),
             flags,
         }
@@ -193,6 +204,18 @@ mod tests {
                 Ok(s) => panic!("accepted {doc:?} as {s:?}"),
             }
         }
+    }
+
+    #[test]
+    fn config_layers_travel_in_the_snapshot() {
+        let s = Snapshot::from_json(
+            r#"{"flags":[],"config":{"defaults":{"theme":"light"},"customer":{"theme":"dark"}}}"#,
+        )
+        .unwrap();
+        let c = s.config.unwrap();
+        assert!(c.defaults.is_some() && c.customer.is_some() && c.environment.is_none());
+        let bad = Snapshot::from_json(r#"{"flags":[{"flagName":"a","enabled":true}],"config":"oops"}"#).unwrap();
+        assert_eq!((bad.config, bad.flags.len()), (None, 1));
     }
 
     #[test]

@@ -1,0 +1,239 @@
+//! Layered remote configuration (PROTOCOL.md part E): resolution of the
+//! layers by deep merge, and the leaf-by-leaf difference between two
+//! resolved configurations.
+
+use crate::json::{Map, Value};
+use serde::{Deserialize, Serialize};
+
+/// The layers a snapshot carries (`"config": {...}`); absent ones are `None`.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+pub struct ConfigLayers {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub defaults: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<Value>,
+}
+
+/// A layer's name on the wire (`config.changed` events, admin API).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Layer {
+    Defaults,
+    Environment,
+    Organization,
+    Customer,
+}
+
+impl Layer {
+    pub const ALL: [Layer; 4] = [Layer::Defaults, Layer::Environment, Layer::Organization, Layer::Customer];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layer::Defaults => "defaults",
+            Layer::Environment => "environment",
+            Layer::Organization => "organization",
+            Layer::Customer => "customer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Layer> {
+        Layer::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+}
+
+impl ConfigLayers {
+    pub fn get(&self, layer: Layer) -> Option<&Value> {
+        match layer {
+            Layer::Defaults => self.defaults.as_ref(),
+            Layer::Environment => self.environment.as_ref(),
+            Layer::Organization => self.organization.as_ref(),
+            Layer::Customer => self.customer.as_ref(),
+        }
+    }
+
+    /// Replaces one layer (`None` removes it), as a `config.changed` event does.
+    pub fn set(&mut self, layer: Layer, value: Option<Value>) {
+        let slot = match layer {
+            Layer::Defaults => &mut self.defaults,
+            Layer::Environment => &mut self.environment,
+            Layer::Organization => &mut self.organization,
+            Layer::Customer => &mut self.customer,
+        };
+        *slot = value;
+    }
+}
+
+/// Where the resolved configuration came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConfigSource {
+    CustomerOverride,
+    OrganizationOverride,
+    Environment,
+    Default,
+}
+
+impl ConfigSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConfigSource::CustomerOverride => "CUSTOMER_OVERRIDE",
+            ConfigSource::OrganizationOverride => "ORGANIZATION_OVERRIDE",
+            ConfigSource::Environment => "ENVIRONMENT",
+            ConfigSource::Default => "DEFAULT",
+        }
+    }
+}
+
+/// Objects merge key by key, recursively; any other value in `over`
+/// (scalar, array, null) replaces the base value.
+pub fn deep_merge(base: &Value, over: &Value) -> Value {
+    match (base, over) {
+        (Value::Object(b), Value::Object(o)) => {
+            let mut merged: Map = b.clone();
+            for (k, v) in o.iter() {
+                let value = match merged.get(k) {
+                    Some(existing) => deep_merge(existing, v),
+                    None => v.clone(),
+                };
+                merged.insert(k.to_owned(), value);
+            }
+            Value::Object(merged)
+        }
+        _ => over.clone(),
+    }
+}
+
+/// Resolves the layers: the base is `environment` if present, else
+/// `defaults`; a customer override wins over an organization override (only
+/// one of them is merged). `None` when no layer exists at all.
+pub fn resolve(layers: &ConfigLayers) -> Option<(Value, ConfigSource)> {
+    let (base, base_source) = match (&layers.environment, &layers.defaults) {
+        (Some(env), _) => (Some(env), ConfigSource::Environment),
+        (None, Some(def)) => (Some(def), ConfigSource::Default),
+        (None, None) => (None, ConfigSource::Default),
+    };
+    let empty = Value::Object(Map::new());
+    let base_or_empty = base.unwrap_or(&empty);
+    if let Some(customer) = &layers.customer {
+        return Some((deep_merge(base_or_empty, customer), ConfigSource::CustomerOverride));
+    }
+    if let Some(org) = &layers.organization {
+        return Some((deep_merge(base_or_empty, org), ConfigSource::OrganizationOverride));
+    }
+    base.map(|b| (b.clone(), base_source))
+}
+
+/// One leaf whose value differs; `None` where the leaf does not exist.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConfigChange {
+    pub path: String,
+    pub old: Option<Value>,
+    pub new: Option<Value>,
+}
+
+/// The leaves (dotted paths) whose values differ between `old` and `new`, in
+/// the order they appear (old's leaves first, then leaves only in new).
+/// Non-empty objects are walked; everything else, `{}` included, is a leaf.
+pub fn diff(old: &Value, new: &Value) -> Vec<ConfigChange> {
+    let (mut old_leaves, mut new_leaves) = (Vec::new(), Vec::new());
+    leaves(old, &mut String::new(), &mut old_leaves);
+    leaves(new, &mut String::new(), &mut new_leaves);
+    let mut changes = Vec::new();
+    for (path, o) in &old_leaves {
+        let n = new_leaves.iter().find(|(p, _)| p == path).map(|(_, v)| *v);
+        if n != Some(*o) {
+            changes.push(ConfigChange { path: path.clone(), old: Some((*o).clone()), new: n.cloned() });
+        }
+    }
+    for (path, n) in &new_leaves {
+        if !old_leaves.iter().any(|(p, _)| p == path) {
+            changes.push(ConfigChange { path: path.clone(), old: None, new: Some((*n).clone()) });
+        }
+    }
+    changes
+}
+
+fn leaves<'v>(v: &'v Value, path: &mut String, out: &mut Vec<(String, &'v Value)>) {
+    match v {
+        Value::Object(map) if !map.is_empty() => {
+            for (k, child) in map.iter() {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+                leaves(child, path, out);
+                path.truncate(len);
+            }
+        }
+        _ => out.push((path.clone(), v)),
+    }
+}
+
+#[cfg(all(test, feature = "json"))]
+mod tests {
+    use super::*;
+
+    fn v(text: &str) -> Value {
+        serde_json::from_str(text).unwrap()
+    }
+
+    fn layers(text: &str) -> ConfigLayers {
+        serde_json::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn merge_is_recursive_for_objects_and_replaces_everything_else() {
+        let base = v(r#"{"a":{"x":1,"y":[1,2]},"b":"keep","c":{"d":1}}"#);
+        let over = v(r#"{"a":{"y":[3],"z":null},"c":5}"#);
+        assert_eq!(deep_merge(&base, &over), v(r#"{"a":{"x":1,"y":[3],"z":null},"b":"keep","c":5}"#));
+    }
+
+    #[test]
+    fn resolution_order_and_sources() {
+        let all = layers(r#"{"defaults":{"t":"d","k":0},"environment":{"t":"e"},"organization":{"t":"o"},"customer":{"k":9}}"#);
+        // Environment replaces defaults entirely as the base; customer wins over organization.
+        assert_eq!(resolve(&all), Some((v(r#"{"t":"e","k":9}"#), ConfigSource::CustomerOverride)));
+        let org = layers(r#"{"defaults":{"t":"d"},"organization":{"o":1}}"#);
+        assert_eq!(resolve(&org), Some((v(r#"{"t":"d","o":1}"#), ConfigSource::OrganizationOverride)));
+        let env = layers(r#"{"defaults":{"t":"d"},"environment":{"t":"e"}}"#);
+        assert_eq!(resolve(&env), Some((v(r#"{"t":"e"}"#), ConfigSource::Environment)));
+        let def = layers(r#"{"defaults":{"t":"d"}}"#);
+        assert_eq!(resolve(&def), Some((v(r#"{"t":"d"}"#), ConfigSource::Default)));
+        assert_eq!(resolve(&ConfigLayers::default()), None);
+    }
+
+    #[test]
+    fn diff_reports_dotted_leaf_paths() {
+        let old = v(r#"{"sessionPersistence":{"phase2":{"enhancedStorage":false,"ttl":5}},"gone":1,"arr":[1]}"#);
+        let new = v(r#"{"sessionPersistence":{"phase2":{"enhancedStorage":true,"ttl":5}},"arr":[1,2],"added":{"x":"y"}}"#);
+        let paths: Vec<_> = diff(&old, &new).into_iter().map(|c| (c.path, c.old, c.new)).collect();
+        assert_eq!(
+            paths,
+            vec![
+                ("sessionPersistence.phase2.enhancedStorage".into(), Some(Value::Bool(false)), Some(Value::Bool(true))),
+                ("gone".into(), Some(Value::Number(1.0)), None),
+                ("arr".into(), Some(v("[1]")), Some(v("[1,2]"))),
+                ("added.x".into(), None, Some(Value::from("y"))),
+            ]
+        );
+        assert!(diff(&old, &old).is_empty());
+    }
+
+    #[test]
+    fn a_leaf_becoming_an_object_is_two_changes() {
+        let changes = diff(&v(r#"{"a":1}"#), &v(r#"{"a":{"b":2}}"#));
+        let paths: Vec<_> = changes.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(paths, ["a", "a.b"]);
+    }
+
+    #[test]
+    fn layer_names_round_trip() {
+        for l in Layer::ALL {
+            assert_eq!(Layer::parse(l.as_str()), Some(l));
+        }
+        assert_eq!(Layer::parse("global"), None);
+    }
+}
