@@ -145,8 +145,9 @@ pub struct StreamMessage {
     /// The wire `type`; see [`StreamMessage::kind`].
     #[serde(rename = "type", default, deserialize_with = "lenient::any_as_opt_string")]
     pub type_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_number")]
-    pub timestamp: Option<f64>,
+    /// Milliseconds since the epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_integer")]
+    pub timestamp: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::any_as_opt_string")]
     pub user_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::any_as_opt_string")]

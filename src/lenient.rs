@@ -141,6 +141,11 @@ pub fn opt_percentage<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D:
     Ok(opt_number(d)?.map(percentage_of_number))
 }
 
+/// Any number, truncated (and saturated) to `i64`; `None` otherwise.
+pub fn opt_integer<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Ok(opt_number(d)?.filter(|n| !n.is_nan()).map(|n| n as i64))
+}
+
 /// Any number as `f64`; `None` for null or a value of another type.
 pub fn opt_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
     struct V;

@@ -1,0 +1,150 @@
+//! flaglive-server: the reference flag server. Snapshot (part C), live
+//! stream (parts B, D, E), admin API and sessions over SQLite; evaluation is
+//! the `flaglive` core crate's, never a copy.
+
+pub mod admin;
+pub mod auth;
+pub mod db;
+pub mod error;
+pub mod ids;
+pub mod seed;
+pub mod service;
+pub mod snapshot;
+pub mod stream;
+pub mod time;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderValue, Method};
+use axum::routing::{any, get, post, put};
+use axum::{Json, Router};
+use error::ApiError;
+use service::Service;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use stream::hub::Hub;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::services::{ServeDir, ServeFile};
+
+/// Server settings (the command line's, minus where to listen and store).
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Emit exactly the production stream of part B on every connection.
+    pub compat_part_b: bool,
+    pub ping_interval: Duration,
+    /// The `retry:` sent to part D clients.
+    pub retry: Duration,
+    pub secure_cookies: bool,
+    pub cors_origins: Vec<String>,
+    pub static_dir: Option<PathBuf>,
+    pub max_body_bytes: usize,
+    /// Per-connection queue; a connection that falls this far behind is dropped.
+    pub queue_capacity: usize,
+    /// Changes kept in memory for `Last-Event-ID` replay (and persisted).
+    pub replay_log: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            compat_part_b: false,
+            ping_interval: Duration::from_secs(30),
+            retry: Duration::from_secs(2),
+            secure_cookies: false,
+            cors_origins: Vec::new(),
+            static_dir: None,
+            max_body_bytes: 256 * 1024,
+            queue_capacity: 256,
+            replay_log: 1024,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub service: Arc<Service>,
+    pub settings: Arc<Settings>,
+}
+
+impl AppState {
+    /// Opens (creating and migrating) the database and restores the version
+    /// and replay log from it.
+    pub fn open(database: &Path, settings: Settings) -> rusqlite::Result<AppState> {
+        let db = db::Db::open(database)?;
+        let (version, recent) = {
+            let conn = db.lock();
+            (db::changes::current_version(&conn)?, db::changes::recent(&conn, settings.replay_log as u64)?)
+        };
+        let hub = Hub::new(version, recent, settings.queue_capacity, settings.replay_log);
+        let service = Service { db, hub, log_keep: settings.replay_log as u64 };
+        Ok(AppState { service: Arc::new(service), settings: Arc::new(settings) })
+    }
+}
+
+async fn health(State(app): State<AppState>) -> Json<serde_json::Value> {
+    let hub = &app.service.hub;
+    Json(serde_json::json!({ "ok": true, "version": hub.version(), "connections": hub.connections() }))
+}
+
+async fn api_not_found() -> ApiError {
+    ApiError::not_found("no such API endpoint")
+}
+
+pub fn router(app: AppState) -> Router {
+    let api = Router::new()
+        .route("/api/health", get(health))
+        .route("/api/auth/login", post(auth::login))
+        .route("/api/auth/logout", post(auth::logout))
+        .route("/api/auth/me", get(auth::me))
+        .route("/api/feature-flags/snapshot", get(snapshot::snapshot))
+        .route("/api/feature-flags/sse", get(stream::sse::stream))
+        .route("/api/feature-flags/evaluate", post(admin::evaluate))
+        .route("/api/admin/flags", get(admin::list_flags).post(admin::create_flag))
+        .route("/api/admin/flags/{name}", axum::routing::patch(admin::update_flag).delete(admin::delete_flag))
+        .route("/api/admin/flags/{name}/toggle", post(admin::toggle_flag))
+        .route("/api/admin/flags/{name}/rollout", put(admin::set_rollout))
+        .route("/api/admin/flags/{name}/user-targets/{user_id}", put(admin::set_user_target).delete(admin::remove_user_target))
+        .route("/api/admin/flags/{name}/role-targets/{role}", put(admin::set_role_target).delete(admin::remove_role_target))
+        .route("/api/admin/config", get(admin::list_layers))
+        .route("/api/admin/config/{layer}", put(admin::put_global_layer).delete(admin::delete_global_layer))
+        .route("/api/admin/config/{layer}/{scope}", put(admin::put_scoped_layer).delete(admin::delete_scoped_layer))
+        .route("/api/admin/users", get(admin::list_users).post(admin::create_user))
+        .route("/api", any(api_not_found))
+        .route("/api/{*rest}", any(api_not_found))
+        .layer(DefaultBodyLimit::max(app.settings.max_body_bytes));
+
+    let mut router = match &app.settings.static_dir {
+        Some(dir) => api.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
+        None => api,
+    };
+    if !app.settings.cors_origins.is_empty() {
+        let origins: Vec<HeaderValue> =
+            app.settings.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+        router = router.layer(
+            CorsLayer::new()
+                .allow_origin(AllowOrigin::list(origins))
+                .allow_credentials(true)
+                .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+                .allow_headers([header::CONTENT_TYPE, header::IF_NONE_MATCH, header::HeaderName::from_static("last-event-id")])
+                .expose_headers([header::ETAG]),
+        );
+    }
+    router.with_state(app)
+}
+
+/// Serves until `shutdown` resolves; then ends every stream so that open
+/// SSE connections do not hold the shutdown up.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let hub_owner = app.service.clone();
+    let router = router(app);
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            hub_owner.hub.close();
+        })
+        .await
+}

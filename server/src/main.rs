@@ -1,0 +1,111 @@
+//! `flaglive-server`: see `--help`.
+
+use clap::Parser;
+use flaglive_server::{seed, AppState, Settings};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// flaglive's reference flag server: snapshot, live SSE stream, admin API, SQLite.
+#[derive(Parser)]
+#[command(version)]
+struct Args {
+    /// SQLite database file; created and migrated on first start.
+    #[arg(long, env = "FLAGLIVE_DATABASE", default_value = "flaglive.sqlite")]
+    database: PathBuf,
+    /// Address to listen on.
+    #[arg(long, env = "FLAGLIVE_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// Serve this directory (e.g. the built demo) for non-API paths.
+    #[arg(long, env = "FLAGLIVE_STATIC_DIR")]
+    static_dir: Option<PathBuf>,
+    /// Allow credentialed cross-origin requests from this origin (repeatable).
+    #[arg(long = "cors-origin", env = "FLAGLIVE_CORS_ORIGINS", value_delimiter = ',')]
+    cors_origins: Vec<String>,
+    /// Create demo users, flags and config layers if the database is empty.
+    #[arg(long)]
+    seed_demo: bool,
+    /// Emit exactly the production stream (PROTOCOL.md part B) to every client.
+    #[arg(long)]
+    compat_part_b: bool,
+    /// Milliseconds between ping messages on the stream.
+    #[arg(long, default_value_t = 30_000)]
+    ping_interval_ms: u64,
+    /// Reconnect delay (ms) announced to part D clients with `retry:`.
+    #[arg(long, default_value_t = 2_000)]
+    retry_ms: u64,
+    /// Changes kept for `Last-Event-ID` replay.
+    #[arg(long, default_value_t = 1024)]
+    replay_log: usize,
+    /// Per-connection queue length; a client further behind is dropped and resyncs.
+    #[arg(long, default_value_t = 256)]
+    client_queue: usize,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, default_value_t = 256 * 1024)]
+    max_body_bytes: usize,
+    /// Mark the session cookie `Secure` (serve over HTTPS).
+    #[arg(long)]
+    secure_cookies: bool,
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("a SIGTERM handler can be installed");
+        tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+#[tokio::main]
+async fn main() {
+    let args = Args::parse();
+    let settings = Settings {
+        compat_part_b: args.compat_part_b,
+        ping_interval: Duration::from_millis(args.ping_interval_ms.max(10)),
+        retry: Duration::from_millis(args.retry_ms),
+        secure_cookies: args.secure_cookies,
+        cors_origins: args.cors_origins,
+        static_dir: args.static_dir,
+        max_body_bytes: args.max_body_bytes,
+        queue_capacity: args.client_queue,
+        replay_log: args.replay_log,
+    };
+    let app = match AppState::open(&args.database, settings) {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("flaglive-server: cannot open database {}: {e}", args.database.display());
+            std::process::exit(1);
+        }
+    };
+    if args.seed_demo {
+        match seed::seed_demo(&app.service) {
+            Ok(true) => {
+                println!("seeded demo data; logins (username / password, role):");
+                for (user, password, role, ..) in seed::DEMO_USERS {
+                    println!("    {user:<6} / {password:<11} {role}");
+                }
+            }
+            Ok(false) => println!("database already has users; demo data not re-seeded"),
+            Err(e) => {
+                eprintln!("flaglive-server: seeding failed: {}", e.message);
+                std::process::exit(1);
+            }
+        }
+    }
+    let listener = match tokio::net::TcpListener::bind(&args.listen).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("flaglive-server: cannot listen on {}: {e}", args.listen);
+            std::process::exit(1);
+        }
+    };
+    let addr = listener.local_addr().map_or(args.listen.clone(), |a| a.to_string());
+    println!("flaglive-server listening on http://{addr} (database {})", args.database.display());
+    if let Err(e) = flaglive_server::serve(listener, app, shutdown_signal()).await {
+        eprintln!("flaglive-server: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,229 @@
+//! Every state change of the server. A mutation runs in one transaction
+//! with its version bump and change-log row; after commit, still under the
+//! database lock, its events are published, so the stream's order is the
+//! commit order.
+
+use crate::db::{self, changes::LoggedChange, Db};
+use crate::error::ApiError;
+use crate::stream::hub::Hub;
+use crate::time;
+use flaglive::config::Layer;
+use flaglive::event::{EventKind, FlagState, Payload, StreamMessage};
+use flaglive::json::Value;
+use flaglive::{Flag, Strategy};
+use rusqlite::{Connection, Transaction};
+use std::sync::Arc;
+
+pub struct Service {
+    pub db: Db,
+    pub hub: Hub,
+    /// How many changes the persisted log keeps.
+    pub log_keep: u64,
+}
+
+/// Who sees a change in part D mode.
+pub enum Audience {
+    All,
+    User(String),
+    Organization(String),
+    Customer(String),
+}
+
+/// A change before it has a version.
+pub struct Draft {
+    audience: Audience,
+    /// Part D message (full state); its `version` is filled in at commit.
+    message: StreamMessage,
+    /// Part B message, or `None` where the production stream has no event.
+    compat: Option<StreamMessage>,
+}
+
+fn to_json(m: &StreamMessage) -> String {
+    serde_json::to_string(m).expect("stream messages always serialize")
+}
+
+impl Service {
+    /// Runs `f` on the connection from a blocking thread.
+    pub async fn read<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let svc = self.clone();
+        Ok(tokio::task::spawn_blocking(move || f(&svc.db.lock())).await??)
+    }
+
+    /// Runs a mutation from a blocking thread (see the module comment).
+    pub async fn write<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction) -> Result<(T, Vec<Draft>), ApiError> + Send + 'static,
+    {
+        let svc = self.clone();
+        tokio::task::spawn_blocking(move || svc.write_now(f)).await?
+    }
+
+    pub fn write_now<T>(
+        &self,
+        f: impl FnOnce(&Transaction) -> Result<(T, Vec<Draft>), ApiError>,
+    ) -> Result<T, ApiError> {
+        let mut conn = self.db.lock();
+        let tx = conn.transaction()?;
+        // An error anywhere drops `tx`, which rolls everything back.
+        let (out, drafts) = f(&tx)?;
+        let mut logged = Vec::with_capacity(drafts.len());
+        for mut d in drafts {
+            let version = db::changes::bump_version(&tx)?;
+            d.message.version = Some(version);
+            let (audience, audience_id) = match d.audience {
+                Audience::All => ("all", None),
+                Audience::User(id) => ("user", Some(id)),
+                Audience::Organization(id) => ("organization", Some(id)),
+                Audience::Customer(id) => ("customer", Some(id)),
+            };
+            let change = LoggedChange {
+                version,
+                audience: audience.into(),
+                audience_id,
+                message: to_json(&d.message),
+                compat: d.compat.as_ref().map(to_json),
+            };
+            db::changes::record(&tx, &change, self.log_keep)?;
+            logged.push(change);
+        }
+        tx.commit()?;
+        for change in logged {
+            self.hub.publish(change);
+        }
+        Ok(out)
+    }
+}
+
+// ---- drafting events ------------------------------------------------------
+
+fn flag_message(kind: EventKind, flag: &Flag) -> StreamMessage {
+    let mut m = StreamMessage::new(kind);
+    m.flag_id = flag.id.clone();
+    m.flag_name = Some(flag.flag_name.clone());
+    m.timestamp = Some(time::now_ms());
+    m
+}
+
+fn with_payload(mut m: StreamMessage, payload: Payload) -> StreamMessage {
+    m.payload = Some(payload);
+    m
+}
+
+pub fn created(flag: &Flag) -> Draft {
+    let m = with_payload(flag_message(EventKind::FlagCreated, flag), Payload {
+        new_state: Some(FlagState::full(flag)),
+        ..Payload::default()
+    });
+    Draft { audience: Audience::All, compat: Some(m.clone()), message: m }
+}
+
+/// A flag update, classified as the production service does: a change of
+/// `enabled` is `flag.toggled` (even when the rollout changed too), else a
+/// change of `rolloutPercentage` is `flag.rollout_changed`, else
+/// `flag.updated`. `None` when nothing changed.
+pub fn updated(prev: &Flag, new: &Flag) -> Option<Draft> {
+    if prev == new {
+        return None;
+    }
+    let full = Payload {
+        previous_state: Some(FlagState::full(prev)),
+        new_state: Some(FlagState::full(new)),
+        ..Payload::default()
+    };
+    let (kind, compat_payload, enabled) = if prev.enabled != new.enabled {
+        let partial = |e| FlagState { enabled: Some(e), ..FlagState::default() };
+        let p = Payload {
+            previous_state: Some(partial(prev.enabled)),
+            new_state: Some(partial(new.enabled)),
+            enabled: Some(new.enabled),
+            ..Payload::default()
+        };
+        (EventKind::FlagToggled, p, Some(new.enabled))
+    } else if prev.rollout_percentage != new.rollout_percentage {
+        let partial = |p| FlagState { rollout_percentage: Some(p), ..FlagState::default() };
+        let p = Payload {
+            previous_state: Some(partial(prev.rollout_percentage)),
+            new_state: Some(partial(new.rollout_percentage)),
+            ..Payload::default()
+        };
+        (EventKind::FlagRolloutChanged, p, None)
+    } else {
+        (EventKind::FlagUpdated, full.clone(), None)
+    };
+    Some(Draft {
+        audience: Audience::All,
+        message: with_payload(flag_message(kind, new), Payload { enabled, ..full }),
+        compat: Some(with_payload(flag_message(kind, new), compat_payload)),
+    })
+}
+
+pub fn deleted(prev: &Flag) -> Draft {
+    let m = flag_message(EventKind::FlagDeleted, prev);
+    Draft { audience: Audience::All, compat: Some(m.clone()), message: m }
+}
+
+/// User-target events go only to that user in part D; part B broadcasts them.
+pub fn user_target(flag: &Flag, user_id: &str, enabled: Option<bool>) -> Draft {
+    let kind = if enabled.is_some() { EventKind::UserTargetAdded } else { EventKind::UserTargetRemoved };
+    let wire = Payload { user_id: Some(user_id.to_owned()), enabled, ..Payload::default() };
+    Draft {
+        audience: Audience::User(user_id.to_owned()),
+        message: with_payload(flag_message(kind, flag), Payload { new_state: Some(FlagState::full(flag)), ..wire.clone() }),
+        compat: Some(with_payload(flag_message(kind, flag), wire)),
+    }
+}
+
+pub fn role_target(flag: &Flag, role: &str, enabled: Option<bool>) -> Draft {
+    let kind = if enabled.is_some() { EventKind::RoleTargetAdded } else { EventKind::RoleTargetRemoved };
+    let wire = Payload { role: Some(role.to_owned()), enabled, ..Payload::default() };
+    Draft {
+        audience: Audience::All,
+        message: with_payload(flag_message(kind, flag), Payload { new_state: Some(FlagState::full(flag)), ..wire.clone() }),
+        compat: Some(with_payload(flag_message(kind, flag), wire)),
+    }
+}
+
+/// Part E: a layer replaced (`value: null` when removed). Not in part B.
+pub fn config_changed(layer: Layer, scope: &str, value: Option<&Value>, changed_by: &str, reason: Option<String>) -> Draft {
+    let mut m = StreamMessage::new(EventKind::ConfigChanged);
+    m.timestamp = Some(time::now_ms());
+    m.layer = Some(layer.as_str().to_owned());
+    m.value = Some(value.cloned().unwrap_or(Value::Null));
+    m.changed_by = Some(changed_by.to_owned());
+    m.reason = reason;
+    let audience = match layer {
+        Layer::Defaults | Layer::Environment => Audience::All,
+        Layer::Organization => Audience::Organization(scope.to_owned()),
+        Layer::Customer => Audience::Customer(scope.to_owned()),
+    };
+    Draft { audience, message: m, compat: None }
+}
+
+// ---- validation -------------------------------------------------------------
+
+pub fn validate_flag_name(name: &str) -> Result<(), ApiError> {
+    if name.trim().is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+        return Err(ApiError::invalid("flagName must be 1 to 200 characters, not blank, without control characters"));
+    }
+    Ok(())
+}
+
+pub fn validate_strategy(s: &Strategy) -> Result<(), ApiError> {
+    let text = s.as_str();
+    if text.trim().is_empty() || text.chars().count() > 64 {
+        return Err(ApiError::invalid("rolloutStrategy must be 1 to 64 characters"));
+    }
+    Ok(())
+}
+
+pub fn validate_key(what: &str, value: &str) -> Result<(), ApiError> {
+    if value.trim().is_empty() || value.chars().count() > 200 || value.chars().any(char::is_control) {
+        return Err(ApiError::invalid(format!("{what} must be 1 to 200 characters, not blank")));
+    }
+    Ok(())
+}

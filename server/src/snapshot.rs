@@ -1,0 +1,57 @@
+//! `GET /api/feature-flags/snapshot` (PROTOCOL.md part C): every flag in the
+//! calling user's evaluation shape, plus the config layers of part E.
+
+use crate::auth::StreamUser;
+use crate::db;
+use crate::error::ApiError;
+use crate::{time, AppState};
+use axum::extract::State;
+use axum::http::header::{CACHE_CONTROL, ETAG, IF_NONE_MATCH};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use flaglive::{Snapshot, SnapshotUser};
+
+/// FNV-1a, to fold the user's identity into the ETag: the same version
+/// looks different to different users (their targets, their config).
+fn fnv1a(parts: &[&str]) -> u64 {
+    parts.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, p| {
+        p.bytes().chain([0xff]).fold(h, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+    })
+}
+
+pub async fn snapshot(State(app): State<AppState>, StreamUser(user): StreamUser, headers: HeaderMap) -> Result<Response, ApiError> {
+    let org = user.organization_id.clone();
+    let customer = user.customer_id.clone();
+    let user_id = user.id.clone();
+    // Version and content read under one lock: they always match.
+    let (version, flags, config) = app
+        .service
+        .read(move |c| {
+            let version = db::changes::current_version(c)?;
+            let flags = db::flags::snapshot_flags(c, &user_id)?;
+            let config = db::config::layers_for(c, org.as_deref(), customer.as_deref())?;
+            Ok((version, flags, config))
+        })
+        .await?;
+    let who = fnv1a(&[&user.id, &user.role, user.organization_id.as_deref().unwrap_or(""), user.customer_id.as_deref().unwrap_or("")]);
+    let etag = format!("\"{version}-{who:016x}\"");
+    let etag_value = HeaderValue::from_str(&etag).expect("an ETag of digits and hex is a valid header");
+    let matches = headers
+        .get(IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    if matches {
+        return Ok((StatusCode::NOT_MODIFIED, [(ETAG, etag_value)]).into_response());
+    }
+    let empty = config == Default::default();
+    let snapshot = Snapshot {
+        version: Some(version),
+        generated_at: Some(time::now_iso()),
+        user: Some(SnapshotUser { id: Some(user.id), role: Some(user.role) }),
+        flags,
+        config: if empty { None } else { Some(config) },
+        skipped_flags: 0,
+    };
+    let headers = [(ETAG, etag_value), (CACHE_CONTROL, HeaderValue::from_static("private, no-cache"))];
+    Ok((headers, axum::Json(snapshot)).into_response())
+}

@@ -1,0 +1,135 @@
+//! `GET /api/feature-flags/sse`: one connection's stream.
+//!
+//! Part D (default): every message has `id:` = version and the full flag;
+//! `Last-Event-ID` is replayed; changes for other users (their targets,
+//! other organizations' config) are replaced by a `{"type":"version"}`
+//! message so this client's version sequence stays gap-free without
+//! learning anything about them.
+//!
+//! Part B compat (`--compat-part-b` or `?compat=part-b`): exactly the
+//! production stream: no `id:`, no `retry:`, target events broadcast to all,
+//! partial `flag.toggled`, no config events, nothing replayed.
+
+use super::hub::{Change, Replay};
+use crate::auth::StreamUser;
+use crate::db::users::User;
+use crate::AppState;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, Sse};
+use axum::response::{IntoResponse, Response};
+use flaglive::event::{EventKind, StreamMessage};
+use futures_util::stream::{self, Stream, StreamExt};
+use serde::Deserialize;
+use std::convert::Infallible;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+#[derive(Deserialize)]
+pub struct StreamQuery {
+    compat: Option<String>,
+}
+
+/// Who a connection belongs to, for deciding what it may see.
+struct Viewer {
+    user: User,
+    compat: bool,
+}
+
+impl Viewer {
+    fn is_for_me(&self, c: &Change) -> bool {
+        let id = c.audience_id.as_deref();
+        match c.audience.as_str() {
+            "user" => id == Some(self.user.id.as_str()),
+            "organization" => id.is_some() && id == self.user.organization_id.as_deref(),
+            "customer" => id.is_some() && id == self.user.customer_id.as_deref(),
+            _ => true,
+        }
+    }
+
+    /// The event this viewer gets for a change, if any.
+    fn render(&self, c: &Change) -> Option<Event> {
+        if self.compat {
+            // Part B broadcasts every flag event; it has no config events.
+            return c.compat.as_ref().map(|json| Event::default().data(json));
+        }
+        let event = Event::default().id(c.version.to_string());
+        Some(if self.is_for_me(c) {
+            event.data(&c.message)
+        } else {
+            let mut filler = StreamMessage::new(EventKind::Version);
+            filler.version = Some(c.version);
+            event.data(json(&filler))
+        })
+    }
+}
+
+fn json(m: &StreamMessage) -> String {
+    serde_json::to_string(m).expect("stream messages always serialize")
+}
+
+fn simple(kind: EventKind) -> StreamMessage {
+    let mut m = StreamMessage::new(kind);
+    m.timestamp = Some(crate::time::now_ms());
+    m
+}
+
+pub async fn stream(
+    State(app): State<AppState>,
+    StreamUser(user): StreamUser,
+    Query(q): Query<StreamQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let compat = app.settings.compat_part_b || q.compat.as_deref() == Some("part-b");
+    let last_event_id = if compat {
+        None
+    } else {
+        headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok())
+    };
+    let sub = app.service.hub.subscribe(last_event_id);
+    let viewer = Viewer { user, compat };
+
+    let mut hello = simple(EventKind::Connection);
+    hello.user_id = Some(viewer.user.id.clone());
+    let mut first = Vec::new();
+    if compat {
+        first.push(Event::default().data(json(&hello)));
+    } else {
+        hello.version = Some(sub.version);
+        first.push(
+            Event::default().id(sub.version.to_string()).retry(app.settings.retry).data(json(&hello)),
+        );
+        match sub.replay {
+            Replay::Nothing => {}
+            Replay::Changes(changes) => first.extend(changes.iter().filter_map(|c| viewer.render(c))),
+            Replay::Resync => {
+                first.push(Event::default().id(sub.version.to_string()).data(json(&StreamMessage::new(EventKind::Resync))))
+            }
+        }
+    }
+    let events = stream::iter(first).chain(live(sub.rx, viewer, app.settings.ping_interval));
+    Sse::new(events.map(Ok::<_, Infallible>)).into_response()
+}
+
+/// Changes as they are published, with a ping message every `ping_interval`.
+/// Ends when the hub drops this connection (slow client, shutdown).
+fn live(rx: mpsc::Receiver<Change>, viewer: Viewer, ping_interval: Duration) -> impl Stream<Item = Event> {
+    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + ping_interval, ping_interval);
+    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    stream::unfold((rx, viewer, ping), |(mut rx, viewer, mut ping)| async move {
+        loop {
+            tokio::select! {
+                change = rx.recv() => {
+                    let change = change?;
+                    if let Some(event) = viewer.render(&change) {
+                        return Some((event, (rx, viewer, ping)));
+                    }
+                }
+                _ = ping.tick() => {
+                    let event = Event::default().data(json(&simple(EventKind::Ping)));
+                    return Some((event, (rx, viewer, ping)));
+                }
+            }
+        }
+    })
+}

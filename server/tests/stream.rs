@@ -1,0 +1,206 @@
+//! The live stream on the wire: part D (default) and part B compat.
+
+mod common;
+use common::*;
+use serde_json::{json, Value};
+
+fn id(e: &Event) -> u64 {
+    e.id.as_deref().expect("part D events carry an id").parse().unwrap()
+}
+
+#[tokio::test]
+async fn part_d_every_event_type_with_ids_full_state_and_per_user_delivery() {
+    let s = TestServer::start(test_settings()).await;
+    let admin = s.login("admin").await;
+    let alice = s.login("alice").await;
+    let mut sse = alice.stream("", None).await;
+
+    let hello = sse.next().await.unwrap();
+    assert_eq!(hello.kind(), "connection");
+    assert_eq!((hello.data["userId"].as_str(), hello.data["version"].as_u64()), (Some("id-alice"), Some(0)));
+    assert_eq!((hello.id.as_deref(), hello.retry.as_deref()), (Some("0"), Some("2000")));
+    assert!(hello.data["timestamp"].as_i64().unwrap() > 1_700_000_000_000);
+
+    create_flag(&admin, json!({"flagName": "f", "enabled": true, "rolloutStrategy": "percentage", "rolloutPercentage": 10})).await;
+    admin.ok(admin.patch("/api/admin/flags/f", json!({"description": "new words"})).await).await;
+    admin.ok(admin.patch("/api/admin/flags/f", json!({"enabled": false, "rolloutPercentage": 60})).await).await;
+    admin.ok(admin.put("/api/admin/flags/f/rollout", json!({"rolloutPercentage": 70})).await).await;
+    admin.ok(admin.put("/api/admin/flags/f/user-targets/id-alice", json!({"enabled": true})).await).await;
+    admin.ok(admin.put("/api/admin/flags/f/user-targets/id-bob", json!({"enabled": true})).await).await;
+    admin.ok(admin.delete("/api/admin/flags/f/user-targets/id-alice").await).await;
+    admin.ok(admin.put("/api/admin/flags/f/role-targets/md", json!({"enabled": true})).await).await;
+    admin.ok(admin.delete("/api/admin/flags/f/role-targets/md").await).await;
+    admin.ok(admin.put("/api/admin/config/organization/org-a", json!({"value": {"x": 1}, "reason": "test"})).await).await;
+    admin.ok(admin.put("/api/admin/config/organization/org-b", json!({"value": {"x": 2}})).await).await;
+    admin.ok(admin.delete("/api/admin/flags/f").await).await;
+
+    let mut events = Vec::new();
+    for _ in 0..12 {
+        events.push(sse.next_change().await.expect("an event per change"));
+    }
+    let kinds: Vec<&str> = events.iter().map(Event::kind).collect();
+    assert_eq!(kinds, [
+        "flag.created", "flag.updated", "flag.toggled", "flag.rollout_changed",
+        "flag.user_target_added", "version", "flag.user_target_removed",
+        "flag.role_target_added", "flag.role_target_removed", "config.changed", "version", "flag.deleted",
+    ]);
+    for (i, e) in events.iter().enumerate() {
+        assert_eq!(id(e), i as u64 + 1, "ids are the versions, gap-free: {e:?}");
+        assert_eq!(e.data["version"].as_u64(), Some(i as u64 + 1));
+        if e.kind().starts_with("flag.") {
+            assert_eq!(e.data["flagName"], "f");
+            assert!(e.data["flagId"].is_string() && e.data["timestamp"].is_i64(), "{e:?}");
+        }
+        if !matches!(e.kind(), "flag.deleted" | "version" | "config.changed") {
+            let state = &e.data["payload"]["newState"];
+            assert_eq!(state["flagName"], "f", "full newState: {e:?}");
+            assert!(state["enabled"].is_boolean() && state["rolloutPercentage"].is_i64(), "{e:?}");
+        }
+    }
+    let toggled = &events[2].data["payload"];
+    assert_eq!(toggled["newState"]["rolloutPercentage"], 60, "part D shows the hidden rollout change");
+    assert_eq!((toggled["enabled"].as_bool(), toggled["previousState"]["enabled"].as_bool()), (Some(false), Some(true)));
+    assert_eq!(events[4].data["payload"]["userId"], "id-alice");
+    assert_eq!(events[5].data, json!({"type": "version", "version": 6}), "bob's target is not shown to alice");
+    assert_eq!(events[7].data["payload"]["role"], "md");
+    let config = &events[9].data;
+    assert_eq!((config["layer"].as_str(), config["value"].clone()), (Some("organization"), json!({"x": 1})));
+    assert_eq!((config["changedBy"].as_str(), config["reason"].as_str()), (Some("admin"), Some("test")));
+    assert!(events.iter().all(|e| !e.data.to_string().contains("id-bob")));
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn part_b_compat_is_the_production_stream() {
+    let s = TestServer::start(test_settings()).await;
+    let admin = s.login("admin").await;
+    let alice = s.login("alice").await;
+    create_flag(&admin, json!({"flagName": "f", "enabled": true, "rolloutStrategy": "percentage", "rolloutPercentage": 10})).await;
+    let mut sse = alice.stream("?compat=part-b", Some(1)).await;
+    let hello = sse.next().await.unwrap();
+    assert_eq!(hello.kind(), "connection");
+    assert!(hello.id.is_none() && hello.retry.is_none() && hello.data.get("version").is_none(), "{hello:?}");
+    // Nothing replayed, whatever Last-Event-ID says.
+
+    admin.ok(admin.patch("/api/admin/flags/f", json!({"enabled": false, "rolloutPercentage": 60})).await).await;
+    admin.ok(admin.put("/api/admin/flags/f/rollout", json!({"rolloutPercentage": 70})).await).await;
+    admin.ok(admin.put("/api/admin/flags/f/user-targets/id-bob", json!({"enabled": true})).await).await;
+    admin.ok(admin.delete("/api/admin/flags/f/user-targets/id-bob").await).await;
+    admin.ok(admin.put("/api/admin/flags/f/role-targets/sales", json!({"enabled": false})).await).await;
+    admin.ok(admin.put("/api/admin/config/defaults", json!({"value": {"a": 1}})).await).await;
+    admin.ok(admin.patch("/api/admin/flags/f", json!({"rolloutStrategy": "all"})).await).await;
+    admin.ok(admin.delete("/api/admin/flags/f").await).await;
+
+    let mut events = Vec::new();
+    for _ in 0..7 {
+        events.push(sse.next_change().await.expect("event"));
+    }
+    sse.expect_quiet(300).await;
+    let strip = |e: &Event| {
+        assert!(e.id.is_none(), "no id lines: {e:?}");
+        let mut d = e.data.clone();
+        for k in ["timestamp", "flagId"] {
+            assert!(d[k].is_i64() || d[k].is_string(), "{k} present: {e:?}");
+            d.as_object_mut().unwrap().remove(k);
+        }
+        d
+    };
+    let got: Vec<Value> = events.iter().map(strip).collect();
+    let f = |t: &str, p: Value| json!({"type": t, "flagName": "f", "payload": p});
+    assert_eq!(got[0], f("flag.toggled", json!({"previousState": {"enabled": true}, "newState": {"enabled": false}, "enabled": false})));
+    assert_eq!(got[1], f("flag.rollout_changed", json!({"previousState": {"rolloutPercentage": 60}, "newState": {"rolloutPercentage": 70}})));
+    assert_eq!(got[2], f("flag.user_target_added", json!({"userId": "id-bob", "enabled": true})), "broadcast to everyone");
+    assert_eq!(got[3], f("flag.user_target_removed", json!({"userId": "id-bob"})));
+    assert_eq!(got[4], f("flag.role_target_added", json!({"role": "sales", "enabled": false})));
+    assert_eq!(got[5]["type"], "flag.updated", "no config event in part B; then the strategy update");
+    assert_eq!(got[5]["payload"]["newState"]["rolloutStrategy"], "all");
+    assert_eq!(got[5]["payload"]["previousState"]["rolloutStrategy"], "percentage");
+    assert_eq!(got[6], json!({"type": "flag.deleted", "flagName": "f"}));
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn server_wide_compat_mode_and_pings() {
+    let s = TestServer::start(flaglive_server::Settings { compat_part_b: true, ..test_settings() }).await;
+    let alice = s.login("alice").await;
+    let mut sse = alice.stream("", Some(0)).await;
+    let hello = sse.next().await.unwrap();
+    assert!(hello.id.is_none() && hello.retry.is_none());
+    let ping = sse.next().await.unwrap();
+    assert_eq!(ping.kind(), "ping");
+    assert!(ping.data["timestamp"].is_i64() && ping.id.is_none());
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn last_event_id_replays_what_was_missed_or_asks_for_a_resync() {
+    let s = TestServer::start(flaglive_server::Settings { replay_log: 4, ..test_settings() }).await;
+    let admin = s.login("admin").await;
+    let alice = s.login("alice").await;
+    create_flag(&admin, json!({"flagName": "f", "enabled": true})).await; // version 1
+    for pct in [10, 20, 30] {
+        admin.ok(admin.put("/api/admin/flags/f/rollout", json!({"rolloutPercentage": pct})).await).await;
+    } // versions 2..=4
+    admin.ok(admin.put("/api/admin/flags/f/user-targets/id-bob", json!({"enabled": true})).await).await; // 5
+
+    let mut sse = alice.stream("", Some(2)).await;
+    let hello = sse.next().await.unwrap();
+    assert_eq!(hello.data["version"], 5);
+    let mut got = Vec::new();
+    for _ in 0..3 {
+        let e = sse.next_change().await.unwrap();
+        got.push((id(&e), e.kind().to_owned()));
+    }
+    assert_eq!(got, [(3, "flag.rollout_changed".into()), (4, "flag.rollout_changed".into()), (5, "version".into())]);
+    sse.expect_quiet(200).await;
+
+    // Version 1 is no longer in a 4-entry log: resync.
+    let mut old = alice.stream("", Some(0)).await;
+    assert_eq!(old.next().await.unwrap().kind(), "connection");
+    let resync = old.next_change().await.unwrap();
+    assert_eq!((resync.kind(), resync.id.as_deref()), ("resync", Some("5")));
+    // A client ahead of the server (e.g. a reset database) also resyncs.
+    let mut ahead = alice.stream("", Some(99)).await;
+    ahead.next().await.unwrap();
+    assert_eq!(ahead.next_change().await.unwrap().kind(), "resync");
+    // Up to date: nothing but live events.
+    let mut current = alice.stream("", Some(5)).await;
+    current.next().await.unwrap();
+    current.expect_quiet(200).await;
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn state_version_and_replay_log_survive_a_restart() {
+    let s = TestServer::start(test_settings()).await;
+    let admin = s.login("admin").await;
+    create_flag(&admin, json!({"flagName": "keep", "enabled": true, "rolloutStrategy": "percentage", "rolloutPercentage": 42})).await;
+    admin.ok(admin.put("/api/admin/flags/keep/role-targets/md", json!({"enabled": false})).await).await;
+    admin.ok(admin.put("/api/admin/config/defaults", json!({"value": {"k": "v"}})).await).await;
+    let alice = s.login("alice").await;
+    let mut live = alice.stream("", None).await;
+    assert_eq!(live.next().await.unwrap().kind(), "connection");
+    let db = s.db_path.clone();
+    s.stop().await;
+    // Shutdown ends open streams instead of hanging on them.
+    assert!(live.next().await.is_none());
+
+    let s = TestServer::start_on(db, test_settings()).await;
+    let alice = s.login("alice").await; // users and passwords persisted
+    let snap = alice.snapshot().await;
+    assert_eq!(snap["version"], 3);
+    assert_eq!(snap["flags"][0]["rolloutPercentage"], 42);
+    assert_eq!(snap["flags"][0]["roleTargets"], json!([{"role": "md", "enabled": false}]));
+    assert_eq!(snap["config"]["defaults"], json!({"k": "v"}));
+    // The change log persisted: a client that saw version 1 is replayed.
+    let mut sse = alice.stream("", Some(1)).await;
+    assert_eq!(sse.next().await.unwrap().data["version"], 3);
+    assert_eq!(sse.next_change().await.unwrap().kind(), "flag.role_target_added");
+    assert_eq!(sse.next_change().await.unwrap().kind(), "config.changed");
+    // And versions continue from where they were.
+    let admin = s.login("admin").await;
+    admin.ok(admin.post("/api/admin/flags/keep/toggle", json!({})).await).await;
+    let e = sse.next_change().await.unwrap();
+    assert_eq!((e.kind(), id(&e)), ("flag.toggled", 4));
+    s.stop().await;
+}
