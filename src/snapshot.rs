@@ -134,7 +134,7 @@ mod tests {
         assert_eq!(f.flag_name, "new_dashboard");
         assert_eq!(f.rollout_strategy, Strategy::Percentage);
         assert_eq!(f.rollout_percentage, 30);
-        assert_eq!(f.user_target.as_ref().unwrap().enabled, true);
+        assert!(f.user_target.as_ref().unwrap().enabled);
         assert_eq!(f.role_targets[0].role, "admin");
         assert_eq!(s.skipped_flags, 0);
     }
