@@ -224,39 +224,54 @@ pub async fn delete_flag(State(app): State<AppState>, _: AdminUser, Path(name): 
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(Clone, Copy)]
+enum TargetKind {
+    User,
+    Role,
+}
+
+/// Sets (`Some`) or removes (`None`) a user or role target; an unchanged
+/// value emits no event, removing a missing target is 404.
+async fn write_target(app: AppState, kind: TargetKind, name: String, key: String, enabled: Option<bool>) -> Result<StatusCode, ApiError> {
+    let label = match kind {
+        TargetKind::User => "userId",
+        TargetKind::Role => "role",
+    };
+    validate_key(label, &key)?;
+    app.service
+        .write(move |tx| {
+            let flag = find(tx, &name)?;
+            let flag_id = flag.id.as_deref().unwrap_or_default();
+            let changed = match (kind, enabled) {
+                (TargetKind::User, Some(e)) => db::flags::set_user_target(tx, flag_id, &key, e)? != Some(e),
+                (TargetKind::Role, Some(e)) => db::flags::set_role_target(tx, flag_id, &key, e)? != Some(e),
+                (TargetKind::User, None) => db::flags::remove_user_target(tx, flag_id, &key)?,
+                (TargetKind::Role, None) => db::flags::remove_role_target(tx, flag_id, &key)?,
+            };
+            if enabled.is_none() && !changed {
+                return Err(ApiError::not_found(format!("no such {label} target")));
+            }
+            let draft = match kind {
+                TargetKind::User => service::user_target(&flag, &key, enabled),
+                TargetKind::Role => service::role_target(&flag, &key, enabled),
+            };
+            Ok(((), if changed { vec![draft] } else { vec![] }))
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 pub async fn set_user_target(
     State(app): State<AppState>,
     _: AdminUser,
     Path((name, user_id)): Path<(String, String)>,
     Body(v): Body<TargetValue>,
 ) -> Result<StatusCode, ApiError> {
-    validate_key("userId", &user_id)?;
-    app.service
-        .write(move |tx| {
-            let flag = find(tx, &name)?;
-            let previous = db::flags::set_user_target(tx, flag.id.as_deref().unwrap_or_default(), &user_id, v.enabled)?;
-            let drafts = if previous == Some(v.enabled) { vec![] } else { vec![service::user_target(&flag, &user_id, Some(v.enabled))] };
-            Ok(((), drafts))
-        })
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
+    write_target(app, TargetKind::User, name, user_id, Some(v.enabled)).await
 }
 
-pub async fn remove_user_target(
-    State(app): State<AppState>,
-    _: AdminUser,
-    Path((name, user_id)): Path<(String, String)>,
-) -> Result<StatusCode, ApiError> {
-    app.service
-        .write(move |tx| {
-            let flag = find(tx, &name)?;
-            if !db::flags::remove_user_target(tx, flag.id.as_deref().unwrap_or_default(), &user_id)? {
-                return Err(ApiError::not_found("no such user target"));
-            }
-            Ok(((), vec![service::user_target(&flag, &user_id, None)]))
-        })
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
+pub async fn remove_user_target(State(app): State<AppState>, _: AdminUser, Path((name, user_id)): Path<(String, String)>) -> Result<StatusCode, ApiError> {
+    write_target(app, TargetKind::User, name, user_id, None).await
 }
 
 pub async fn set_role_target(
@@ -265,33 +280,11 @@ pub async fn set_role_target(
     Path((name, role)): Path<(String, String)>,
     Body(v): Body<TargetValue>,
 ) -> Result<StatusCode, ApiError> {
-    validate_key("role", &role)?;
-    app.service
-        .write(move |tx| {
-            let flag = find(tx, &name)?;
-            let previous = db::flags::set_role_target(tx, flag.id.as_deref().unwrap_or_default(), &role, v.enabled)?;
-            let drafts = if previous == Some(v.enabled) { vec![] } else { vec![service::role_target(&flag, &role, Some(v.enabled))] };
-            Ok(((), drafts))
-        })
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
+    write_target(app, TargetKind::Role, name, role, Some(v.enabled)).await
 }
 
-pub async fn remove_role_target(
-    State(app): State<AppState>,
-    _: AdminUser,
-    Path((name, role)): Path<(String, String)>,
-) -> Result<StatusCode, ApiError> {
-    app.service
-        .write(move |tx| {
-            let flag = find(tx, &name)?;
-            if !db::flags::remove_role_target(tx, flag.id.as_deref().unwrap_or_default(), &role)? {
-                return Err(ApiError::not_found("no such role target"));
-            }
-            Ok(((), vec![service::role_target(&flag, &role, None)]))
-        })
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
+pub async fn remove_role_target(State(app): State<AppState>, _: AdminUser, Path((name, role)): Path<(String, String)>) -> Result<StatusCode, ApiError> {
+    write_target(app, TargetKind::Role, name, role, None).await
 }
 
 // ---- config layers ------------------------------------------------------------
