@@ -89,16 +89,18 @@ pub struct FlagState {
     pub id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::any_as_opt_string")]
     pub flag_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::any_as_opt_string")]
-    pub description: Option<String>,
+    /// `None`: not in this state; `Some(None)`: `null`.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::present_opt_string")]
+    pub description: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rollout_strategy: Option<Strategy>,
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_percentage")]
     pub rollout_percentage: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::any_as_opt_string")]
-    pub metadata: Option<String>,
+    /// `None`: not in this state; `Some(None)`: `null`.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::present_opt_string")]
+    pub metadata: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::any_as_opt_string")]
     pub created_at: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::any_as_opt_string")]
@@ -111,11 +113,11 @@ impl FlagState {
         FlagState {
             id: flag.id.clone(),
             flag_name: Some(flag.flag_name.clone()),
-            description: flag.description.clone(),
+            description: Some(flag.description.clone()),
             enabled: Some(flag.enabled),
             rollout_strategy: Some(flag.rollout_strategy.clone()),
             rollout_percentage: Some(flag.rollout_percentage),
-            metadata: flag.metadata.clone(),
+            metadata: Some(flag.metadata.clone()),
             created_at: flag.created_at.clone(),
             updated_at: flag.updated_at.clone(),
         }
@@ -224,6 +226,16 @@ mod tests {
             serde_json::to_string(&m).unwrap(),
             r#"{"type":"flag.rollout_changed","flagName":"x","payload":{"newState":{"rolloutPercentage":40}}}"#
         );
+    }
+
+    #[test]
+    fn null_and_absent_descriptions_differ() {
+        let null: FlagState = serde_json::from_str(r#"{"description":null}"#).unwrap();
+        let absent: FlagState = serde_json::from_str(r#"{}"#).unwrap();
+        assert_eq!((null.description, absent.description), (Some(None), None));
+        let flag = Flag { flag_name: "f".into(), ..Flag::default() };
+        let text = serde_json::to_string(&FlagState::full(&flag)).unwrap();
+        assert!(text.contains(r#""description":null"#) && text.contains(r#""metadata":null"#), "{text}");
     }
 
     #[test]

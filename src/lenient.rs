@@ -81,6 +81,12 @@ pub fn any_as_opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Strin
     })
 }
 
+/// For a field with `#[serde(default)]`: present (even as `null` or of the
+/// wrong type) is `Some`, so absence and `null` stay distinguishable.
+pub fn present_opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    any_as_opt_string(d).map(Some)
+}
+
 /// A rollout percentage. The server compares `bucket < rolloutPercentage`
 /// with JS numbers, so any number must work: integers beyond `i64` saturate,
 /// and a fraction is rounded up (for an integer bucket `b`, `b < x` exactly

@@ -13,6 +13,7 @@ pub mod json;
 mod lenient;
 pub mod rules;
 pub mod snapshot;
+pub mod store;
 pub mod variant;
 
 #[cfg(target_arch = "wasm32")]

@@ -1,0 +1,366 @@
+//! The client's state machine: it holds the last good snapshot, applies
+//! stream messages to it, and says after each step which flags' evaluated
+//! values changed and whether the snapshot must be re-read. Pure: the
+//! browser layer does the I/O and follows the [`Resync`] advice.
+//!
+//! Convergence rules (PROTOCOL.md parts B and D):
+//! - part D messages carry `version`: an old or repeated version is ignored,
+//!   a gap asks for a resync now; full `newState` makes patches exact.
+//! - part B messages carry no version and may hide changes (one
+//!   `flag.toggled` for an update of `enabled` and the rollout), so partial
+//!   events are applied at once for latency and also ask for a debounced
+//!   re-read.
+//! - a `connection` message after the first one since the snapshot is a
+//!   reconnect: part B replays nothing, so re-read; part D compares versions.
+
+use crate::config::{self, ConfigLayers, ConfigSource, Layer};
+use crate::event::{EventKind, FlagState, StreamMessage};
+use crate::json::Value;
+use crate::rules::{evaluate, Context, Evaluation, Reason};
+use crate::snapshot::{Snapshot, SnapshotUser};
+use crate::{choose_variant, Flag, RoleTarget, UserTarget};
+use std::collections::HashMap;
+
+/// Whether the snapshot must be re-read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Resync {
+    #[default]
+    No,
+    /// Soon, debounced: a part B event may have hidden other changes.
+    Soon,
+    /// Now: a version gap, a `resync` message, a reconnect, or a message
+    /// this store could not apply.
+    Now,
+}
+
+/// What one step changed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Outcome {
+    /// Flags whose evaluation (`enabled` or `reason`) changed, once each.
+    pub changed: Vec<String>,
+    /// The resolved configuration changed.
+    pub config_changed: bool,
+    pub resync: Resync,
+}
+
+impl Outcome {
+    fn resync(resync: Resync) -> Outcome {
+        Outcome { resync, ..Outcome::default() }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.changed.is_empty() && !self.config_changed && self.resync == Resync::No
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Store {
+    loaded: bool,
+    user: Option<SnapshotUser>,
+    ctx: Context,
+    version: Option<u64>,
+    flags: HashMap<String, Flag>,
+    evaluations: HashMap<String, Evaluation>,
+    layers: ConfigLayers,
+    config: Option<(Value, ConfigSource)>,
+    connected_since_snapshot: bool,
+}
+
+const NOT_FOUND: Evaluation = Evaluation { enabled: false, reason: Reason::FlagNotFound };
+
+impl Store {
+    pub fn new() -> Store {
+        Store::default()
+    }
+
+    /// A snapshot has been applied (from the network, a cache or bootstrap).
+    pub fn is_loaded(&self) -> bool {
+        self.loaded
+    }
+
+    pub fn version(&self) -> Option<u64> {
+        self.version
+    }
+
+    pub fn user(&self) -> Option<&SnapshotUser> {
+        self.user.as_ref()
+    }
+
+    /// Replaces everything with `snapshot`. Duplicate flag names: the first wins.
+    pub fn apply_snapshot(&mut self, snapshot: Snapshot) -> Outcome {
+        let before = std::mem::take(&mut self.evaluations);
+        let user = snapshot.user.unwrap_or_default();
+        self.ctx = Context { user_id: user.id.clone(), user_role: user.role.clone() };
+        self.user = Some(user);
+        self.version = snapshot.version;
+        self.flags.clear();
+        for flag in snapshot.flags {
+            self.flags.entry(flag.flag_name.clone()).or_insert(flag);
+        }
+        self.layers = snapshot.config.unwrap_or_default();
+        self.loaded = true;
+        self.connected_since_snapshot = false;
+        let mut changed = Vec::new();
+        for (name, flag) in &self.flags {
+            let now = evaluate(Some(flag), &self.ctx);
+            if before.get(name) != Some(&now) {
+                changed.push(name.clone());
+            }
+            self.evaluations.insert(name.clone(), now);
+        }
+        changed.extend(before.into_iter().filter(|(n, e)| !self.flags.contains_key(n) && *e != NOT_FOUND).map(|(n, _)| n));
+        changed.sort();
+        let config_changed = self.resolve_config();
+        Outcome { changed, config_changed, resync: Resync::No }
+    }
+
+    /// Applies one stream message. Unknown types and messages that do not
+    /// concern this user change nothing.
+    pub fn apply_message(&mut self, m: &StreamMessage) -> Outcome {
+        let Some(kind) = m.kind() else {
+            // A message of a type we do not know, with a version, is a change
+            // we did not apply: re-read rather than drift.
+            return Outcome::resync(if m.version.is_some() { Resync::Soon } else { Resync::No });
+        };
+        match kind {
+            EventKind::Ping => return Outcome::default(),
+            EventKind::Resync => return Outcome::resync(Resync::Now),
+            EventKind::Connection => return self.on_connection(m),
+            _ => {}
+        }
+        let gap = match self.check_version(m.version) {
+            VersionCheck::Stale => return Outcome::default(),
+            VersionCheck::Next => false,
+            VersionCheck::Gap => true,
+        };
+        let mut out = match kind {
+            EventKind::Version => Outcome::default(),
+            EventKind::ConfigChanged => self.on_config(m),
+            _ => self.on_flag_event(kind, m),
+        };
+        if gap {
+            out.resync = Resync::Now;
+        }
+        out
+    }
+
+    fn on_connection(&mut self, m: &StreamMessage) -> Outcome {
+        let reconnect = std::mem::replace(&mut self.connected_since_snapshot, true);
+        let other_user = match (&m.user_id, self.user.as_ref().and_then(|u| u.id.as_ref())) {
+            (Some(stream_user), Some(mine)) => stream_user != mine,
+            _ => false,
+        };
+        let behind = match (m.version, self.version) {
+            (Some(stream), Some(mine)) => stream != mine,
+            (Some(_), None) => false,
+            // Part B: nothing is replayed; only a reconnect may have missed events.
+            (None, _) => reconnect,
+        };
+        Outcome::resync(if other_user || behind || !self.loaded { Resync::Now } else { Resync::No })
+    }
+
+    fn check_version(&mut self, version: Option<u64>) -> VersionCheck {
+        let Some(v) = version else { return VersionCheck::Next };
+        let check = match self.version {
+            Some(cur) if v <= cur => return VersionCheck::Stale,
+            Some(cur) if v == cur + 1 => VersionCheck::Next,
+            Some(_) => VersionCheck::Gap,
+            None => VersionCheck::Next,
+        };
+        self.version = Some(v);
+        check
+    }
+
+    fn on_config(&mut self, m: &StreamMessage) -> Outcome {
+        let Some(layer) = m.layer.as_deref().and_then(Layer::parse) else {
+            return Outcome::resync(Resync::Soon);
+        };
+        let value = m.value.clone().filter(|v| *v != Value::Null);
+        self.layers.set(layer, value);
+        Outcome { config_changed: self.resolve_config(), ..Outcome::default() }
+    }
+
+    fn on_flag_event(&mut self, kind: EventKind, m: &StreamMessage) -> Outcome {
+        let partial_part_b = m.version.is_none() && matches!(kind, EventKind::FlagToggled | EventKind::FlagRolloutChanged);
+        let Some(name) = self.flag_name_of(m) else {
+            return Outcome::resync(Resync::Soon);
+        };
+        let payload = m.payload.clone().unwrap_or_default();
+        let mut resync = if partial_part_b { Resync::Soon } else { Resync::No };
+        let mut touched = vec![name.clone()];
+        if kind == EventKind::FlagDeleted {
+            self.flags.remove(&name);
+        } else {
+            // Bring the flag up to date from whatever state the event carries.
+            match (self.flags.get_mut(&name), payload.new_state.as_ref()) {
+                (Some(flag), Some(state)) => {
+                    apply_state(flag, state);
+                    if flag.flag_name != name {
+                        // Renamed: re-key it.
+                        let flag = self.flags.remove(&name).expect("present");
+                        touched.push(flag.flag_name.clone());
+                        self.flags.insert(flag.flag_name.clone(), flag);
+                    }
+                }
+                (Some(_), None) => {}
+                (None, state) => match state.and_then(|s| new_flag(&name, s)) {
+                    Some(flag) => {
+                        self.flags.insert(name.clone(), flag);
+                    }
+                    // An event about a flag we do not have, without its full state.
+                    None => return Outcome::resync(Resync::Now),
+                },
+            }
+            let my_id = self.ctx.user_id.as_deref();
+            let Some(flag) = self.flags.get_mut(touched.last().expect("a name")) else {
+                return Outcome::resync(Resync::Now);
+            };
+            match kind {
+                EventKind::UserTargetAdded | EventKind::UserTargetRemoved => {
+                    // Part B broadcasts every user's targets: only ours count.
+                    match (&payload.user_id, my_id) {
+                        (Some(target_user), Some(me)) if target_user == me => {
+                            flag.user_target = payload.enabled.filter(|_| kind == EventKind::UserTargetAdded).map(|enabled| UserTarget { enabled });
+                            if kind == EventKind::UserTargetAdded && payload.enabled.is_none() {
+                                resync = Resync::Soon;
+                            }
+                        }
+                        (None, _) => resync = Resync::Soon,
+                        _ => {}
+                    }
+                }
+                EventKind::RoleTargetAdded | EventKind::RoleTargetRemoved => match (&payload.role, payload.enabled) {
+                    (Some(role), Some(enabled)) if kind == EventKind::RoleTargetAdded => {
+                        match flag.role_targets.iter_mut().find(|t| t.role == *role) {
+                            Some(t) => t.enabled = enabled,
+                            None => flag.role_targets.push(RoleTarget { role: role.clone(), enabled }),
+                        }
+                    }
+                    (Some(role), _) if kind == EventKind::RoleTargetRemoved => flag.role_targets.retain(|t| t.role != *role),
+                    _ => resync = Resync::Soon,
+                },
+                EventKind::FlagToggled if payload.new_state.is_none() => match payload.enabled {
+                    Some(enabled) => flag.enabled = enabled,
+                    None => resync = Resync::Soon,
+                },
+                _ => {}
+            }
+        }
+        let changed = touched.into_iter().filter(|n| self.reevaluate(n)).collect();
+        Outcome { changed, config_changed: false, resync }
+    }
+
+    /// The stored name of the flag an event is about (by id if it moved).
+    fn flag_name_of(&self, m: &StreamMessage) -> Option<String> {
+        if let Some(id) = m.flag_id.as_deref() {
+            if let Some(f) = self.flags.values().find(|f| f.id.as_deref() == Some(id)) {
+                return Some(f.flag_name.clone());
+            }
+        }
+        m.flag_name.clone().or_else(|| m.payload.as_ref()?.new_state.as_ref()?.flag_name.clone())
+    }
+
+    /// Re-evaluates one flag; true when its evaluation changed.
+    fn reevaluate(&mut self, name: &str) -> bool {
+        let now = evaluate(self.flags.get(name), &self.ctx);
+        let before = self.evaluations.get(name).copied().unwrap_or(NOT_FOUND);
+        if self.flags.contains_key(name) {
+            self.evaluations.insert(name.to_owned(), now);
+        } else {
+            self.evaluations.remove(name);
+        }
+        before != now
+    }
+
+    fn resolve_config(&mut self) -> bool {
+        let now = config::resolve(&self.layers);
+        let changed = now != self.config;
+        self.config = now;
+        changed
+    }
+
+    /// The evaluation of a flag for this store's user.
+    pub fn evaluation(&self, name: &str) -> Evaluation {
+        self.evaluations.get(name).copied().unwrap_or(NOT_FOUND)
+    }
+
+    /// `None` until a snapshot is loaded (callers use their fallback).
+    pub fn is_enabled(&self, name: &str) -> Option<bool> {
+        self.loaded.then(|| self.evaluation(name).enabled)
+    }
+
+    /// Every flag's evaluation, by name.
+    pub fn evaluations(&self) -> impl Iterator<Item = (&str, Evaluation)> {
+        self.evaluations.iter().map(|(n, e)| (n.as_str(), *e))
+    }
+
+    pub fn flag(&self, name: &str) -> Option<&Flag> {
+        self.flags.get(name)
+    }
+
+    /// A/B variant by the server convention; before load, the default.
+    pub fn variant<'a, V: AsRef<str>>(&self, test: &str, variants: &'a [V], default: Option<&'a str>) -> Option<&'a str> {
+        choose_variant(test, variants, default, |n| self.is_enabled(n) == Some(true))
+    }
+
+    /// The resolved configuration and its source (part E).
+    pub fn config(&self) -> Option<&(Value, ConfigSource)> {
+        self.config.as_ref()
+    }
+
+    /// The current state as a snapshot (for the offline cache), flags by name.
+    pub fn to_snapshot(&self) -> Snapshot {
+        let mut flags: Vec<Flag> = self.flags.values().cloned().collect();
+        flags.sort_by(|a, b| a.flag_name.cmp(&b.flag_name));
+        Snapshot {
+            version: self.version,
+            generated_at: None,
+            user: self.user.clone(),
+            flags,
+            config: Some(self.layers.clone()).filter(|l| *l != ConfigLayers::default()),
+            skipped_flags: 0,
+        }
+    }
+}
+
+enum VersionCheck {
+    Next,
+    Stale,
+    Gap,
+}
+
+/// Overwrites the fields `state` carries.
+fn apply_state(flag: &mut Flag, s: &FlagState) {
+    if let Some(v) = &s.id {
+        flag.id = Some(v.clone());
+    }
+    if let Some(v) = &s.flag_name {
+        flag.flag_name = v.clone();
+    }
+    if let Some(v) = &s.description {
+        flag.description = v.clone();
+    }
+    if let Some(v) = s.enabled {
+        flag.enabled = v;
+    }
+    if let Some(v) = &s.rollout_strategy {
+        flag.rollout_strategy = v.clone();
+    }
+    if let Some(v) = s.rollout_percentage {
+        flag.rollout_percentage = v;
+    }
+    if let Some(v) = &s.metadata {
+        flag.metadata = v.clone();
+    }
+    if let Some(v) = &s.updated_at {
+        flag.updated_at = Some(v.clone());
+    }
+}
+
+/// A flag from a full state; `None` when the state lacks `enabled`.
+fn new_flag(name: &str, s: &FlagState) -> Option<Flag> {
+    let mut flag = Flag { flag_name: name.to_owned(), enabled: s.enabled?, ..Flag::default() };
+    apply_state(&mut flag, s);
+    flag.created_at = s.created_at.clone();
+    Some(flag)
+}
