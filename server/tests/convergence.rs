@@ -36,13 +36,13 @@ async fn random_change(admin: &Client, rng: &mut Rng) {
     let _ = match rng.next() % 16 {
         0..=2 => admin.post("/api/admin/flags", json!({"flagName": name, "enabled": rng.chance(),
                 "rolloutStrategy": rng.pick(STRATEGIES), "rolloutPercentage": pct})).await,
-        2 => admin.patch(&f, json!({"enabled": rng.chance(), "rolloutPercentage": pct})).await,
-        3 => admin.patch(&f, json!({"rolloutStrategy": rng.pick(STRATEGIES), "rolloutPercentage": pct})).await,
-        4 => admin.patch(&f, json!({"description": if rng.chance() { Value::Null } else { json!("d") }})).await,
-        5 => admin.post(&format!("{f}/toggle"), json!({})).await,
-        6 => admin.put(&format!("{f}/rollout"), json!({"rolloutPercentage": pct})).await,
-        7 => admin.delete(&f).await,
-        8..=10 => {
+        3 => admin.patch(&f, json!({"enabled": rng.chance(), "rolloutPercentage": pct})).await,
+        4 => admin.patch(&f, json!({"rolloutStrategy": rng.pick(STRATEGIES), "rolloutPercentage": pct})).await,
+        5 => admin.patch(&f, json!({"description": if rng.chance() { Value::Null } else { json!("d") }})).await,
+        6 => admin.post(&format!("{f}/toggle"), json!({})).await,
+        7 => admin.put(&format!("{f}/rollout"), json!({"rolloutPercentage": pct})).await,
+        8 => admin.delete(&f).await,
+        9..=11 => {
             let user = rng.pick(&["id-alice", "id-bob"]);
             if rng.chance() {
                 admin.put(&format!("{f}/user-targets/{user}"), json!({"enabled": rng.chance()})).await
@@ -50,7 +50,7 @@ async fn random_change(admin: &Client, rng: &mut Rng) {
                 admin.delete(&format!("{f}/user-targets/{user}")).await
             }
         }
-        11..=13 => {
+        12..=14 => {
             let role = rng.pick(&["md", "sales", "admin"]);
             if rng.chance() {
                 admin.put(&format!("{f}/role-targets/{role}"), json!({"enabled": rng.chance()})).await
