@@ -5,4 +5,6 @@
 //   await init();            // fetches flaglive_wasm_bg.wasm next to this file
 //
 // In Node or a worker with the bytes at hand: initSync({ module: bytes }).
-export { default, initSync, evaluate, bucket, chooseVariant } from './flaglive_wasm.js';
+export { default } from './flaglive_wasm.js';
+// `export *` so a build with the `client` feature also exposes FlagClient.
+export * from './flaglive_wasm.js';

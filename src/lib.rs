@@ -10,6 +10,7 @@ pub mod event;
 pub mod flag;
 pub mod hash;
 pub mod json;
+pub mod json_ser;
 mod lenient;
 pub mod rules;
 pub mod snapshot;

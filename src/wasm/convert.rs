@@ -1,6 +1,7 @@
 //! Crossing between JS values and core types, with clear `TypeError`s.
 
 use super::de::from_js;
+use crate::json::Value;
 use crate::rules::Evaluation;
 use js_sys::{Array, Object, Reflect, TypeError};
 use serde::de::DeserializeOwned;
@@ -44,4 +45,22 @@ pub fn evaluation_to_js(e: Evaluation) -> JsValue {
     let _ = Reflect::set(&obj, &JsValue::from_str("enabled"), &JsValue::from_bool(e.enabled));
     let _ = Reflect::set(&obj, &JsValue::from_str("reason"), &JsValue::from_str(e.reason.as_str()));
     obj.into()
+}
+
+/// A configuration value as a plain JS value.
+pub fn value_to_js(v: &Value) -> JsValue {
+    match v {
+        Value::Null => JsValue::NULL,
+        Value::Bool(b) => JsValue::from_bool(*b),
+        Value::Number(n) => JsValue::from_f64(*n),
+        Value::String(s) => JsValue::from_str(s),
+        Value::Array(items) => items.iter().map(value_to_js).collect::<Array>().into(),
+        Value::Object(map) => {
+            let obj = Object::new();
+            for (k, v) in map.iter() {
+                let _ = Reflect::set(&obj, &JsValue::from_str(k), &value_to_js(v));
+            }
+            obj.into()
+        }
+    }
 }

@@ -110,35 +110,77 @@ pub struct JsDeserializer(JsValue);
 /// accept them; anything else to `visit_f64`.
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
+/// What a JS value is, found by non-generic code: every generic method
+/// below is a thin dispatch on this, so the per-type copies serde's derive
+/// makes stay small.
+enum Shape {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Array(Array),
+    Object(JsValue),
+    Unsupported,
+}
+
+#[inline(never)]
+fn shape(value: JsValue) -> Shape {
+    if value.is_null() || value.is_undefined() {
+        Shape::Null
+    } else if let Some(b) = value.as_bool() {
+        Shape::Bool(b)
+    } else if let Some(n) = value.as_f64() {
+        if n.fract() == 0.0 && n.abs() <= MAX_SAFE_INTEGER {
+            Shape::Int(n as i64)
+        } else {
+            Shape::Float(n)
+        }
+    } else if let Some(s) = value.as_string() {
+        Shape::Str(s)
+    } else if Array::is_array(&value) {
+        Shape::Array(value.unchecked_into())
+    } else if value.is_object() {
+        Shape::Object(value)
+    } else {
+        Shape::Unsupported
+    }
+}
+
+#[inline(never)]
+fn is_nullish(value: &JsValue) -> bool {
+    value.is_null() || value.is_undefined()
+}
+
+/// `Ok(())` when `value` can be read as a struct (a plain object).
+#[inline(never)]
+fn check_struct(value: &JsValue) -> Result<(), DeError> {
+    if value.is_object() && !Array::is_array(value) {
+        Ok(())
+    } else {
+        let found = if value.is_object() { "an array" } else { kind_of(value) };
+        Err(DeError::new("expected an object", Some(found)))
+    }
+}
+
 impl<'de> de::Deserializer<'de> for JsDeserializer {
     type Error = DeError;
 
     fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, DeError> {
-        let value = self.0;
-        if value.is_null() || value.is_undefined() {
-            v.visit_unit()
-        } else if let Some(b) = value.as_bool() {
-            v.visit_bool(b)
-        } else if let Some(n) = value.as_f64() {
-            if n.fract() == 0.0 && n.abs() <= MAX_SAFE_INTEGER {
-                v.visit_i64(n as i64)
-            } else {
-                v.visit_f64(n)
-            }
-        } else if let Some(s) = value.as_string() {
-            v.visit_string(s)
-        } else if let Some(array) = value.dyn_ref::<Array>() {
-            v.visit_seq(Elements { array: array.clone(), next: 0 })
-        } else if value.is_object() {
-            let keys = Object::keys(value.unchecked_ref::<Object>());
-            v.visit_map(Entries { object: value, keys, next: 0, pending: None })
-        } else {
-            Err(DeError::new("wrong type", Some("an unsupported value")))
+        match shape(self.0) {
+            Shape::Null => v.visit_unit(),
+            Shape::Bool(b) => v.visit_bool(b),
+            Shape::Int(n) => v.visit_i64(n),
+            Shape::Float(n) => v.visit_f64(n),
+            Shape::Str(s) => v.visit_string(s),
+            Shape::Array(array) => v.visit_seq(Elements { array, next: 0 }),
+            Shape::Object(object) => v.visit_map(Entries::new(object)),
+            Shape::Unsupported => Err(DeError::new("wrong type", Some("an unsupported value"))),
         }
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, v: V) -> Result<V::Value, DeError> {
-        if self.0.is_null() || self.0.is_undefined() {
+        if is_nullish(&self.0) {
             v.visit_none()
         } else {
             v.visit_some(self)
@@ -151,13 +193,9 @@ impl<'de> de::Deserializer<'de> for JsDeserializer {
         fields: &'static [&'static str],
         v: V,
     ) -> Result<V::Value, DeError> {
-        let value = self.0;
         // Arrays are objects too, but never a struct on this wire.
-        if !value.is_object() || Array::is_array(&value) {
-            let found = if value.is_object() { "an array" } else { kind_of(&value) };
-            return Err(DeError::new("expected an object", Some(found)));
-        }
-        v.visit_map(Fields { object: value, fields, next: 0, pending: None })
+        check_struct(&self.0)?;
+        v.visit_map(Fields { object: self.0, fields, next: 0, pending: None })
     }
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
@@ -202,24 +240,40 @@ struct Fields {
     pending: Option<(&'static str, JsValue)>,
 }
 
-impl<'de> de::MapAccess<'de> for Fields {
-    type Error = DeError;
-
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
+impl Fields {
+    /// The next declared field present on the object (non-generic).
+    #[inline(never)]
+    fn advance(&mut self) -> Result<Option<&'static str>, DeError> {
         while let Some(&field) = self.fields.get(self.next) {
             self.next += 1;
             let value = Reflect::get(&self.object, &JsValue::from_str(field))
                 .map_err(|_| DeError::new("unreadable", None).in_field(field))?;
             if !value.is_undefined() {
                 self.pending = Some((field, value));
-                return seed.deserialize(field.into_deserializer()).map(Some);
+                return Ok(Some(field));
             }
         }
         Ok(None)
     }
 
+    #[inline(never)]
+    fn take(&mut self) -> Result<(&'static str, JsValue), DeError> {
+        self.pending.take().ok_or_else(|| DeError::new("internal: value before key", None))
+    }
+}
+
+impl<'de> de::MapAccess<'de> for Fields {
+    type Error = DeError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
+        match self.advance()? {
+            Some(field) => seed.deserialize(field.into_deserializer()).map(Some),
+            None => Ok(None),
+        }
+    }
+
     fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, DeError> {
-        let (field, value) = self.pending.take().ok_or_else(|| DeError::new("internal: value before key", None))?;
+        let (field, value) = self.take()?;
         seed.deserialize(JsDeserializer(value)).map_err(|e| e.in_field(field))
     }
 }
@@ -233,10 +287,16 @@ struct Entries {
     pending: Option<JsValue>,
 }
 
-impl<'de> de::MapAccess<'de> for Entries {
-    type Error = DeError;
+impl Entries {
+    #[inline(never)]
+    fn new(object: JsValue) -> Entries {
+        let keys = Object::keys(object.unchecked_ref::<Object>());
+        Entries { object, keys, next: 0, pending: None }
+    }
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
+    /// The next key, remembering its value (non-generic).
+    #[inline(never)]
+    fn advance(&mut self) -> Result<Option<JsValue>, DeError> {
         if self.next >= self.keys.length() {
             return Ok(None);
         }
@@ -244,11 +304,27 @@ impl<'de> de::MapAccess<'de> for Entries {
         self.next += 1;
         let value = Reflect::get(&self.object, &key).map_err(|_| DeError::new("unreadable property", None))?;
         self.pending = Some(value);
-        seed.deserialize(JsDeserializer(key)).map(Some)
+        Ok(Some(key))
+    }
+
+    #[inline(never)]
+    fn take(&mut self) -> Result<JsValue, DeError> {
+        self.pending.take().ok_or_else(|| DeError::new("internal: value before key", None))
+    }
+}
+
+impl<'de> de::MapAccess<'de> for Entries {
+    type Error = DeError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
+        match self.advance()? {
+            Some(key) => seed.deserialize(JsDeserializer(key)).map(Some),
+            None => Ok(None),
+        }
     }
 
     fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, DeError> {
-        let value = self.pending.take().ok_or_else(|| DeError::new("internal: value before key", None))?;
+        let value = self.take()?;
         seed.deserialize(JsDeserializer(value))
     }
 }
@@ -258,16 +334,25 @@ struct Elements {
     next: u32,
 }
 
+impl Elements {
+    #[inline(never)]
+    fn advance(&mut self) -> Option<JsValue> {
+        if self.next >= self.array.length() {
+            return None;
+        }
+        self.next += 1;
+        Some(self.array.get(self.next - 1))
+    }
+}
+
 impl<'de> de::SeqAccess<'de> for Elements {
     type Error = DeError;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, DeError> {
-        if self.next >= self.array.length() {
-            return Ok(None);
+        match self.advance() {
+            Some(item) => seed.deserialize(JsDeserializer(item)).map(Some),
+            None => Ok(None),
         }
-        let item = self.array.get(self.next);
-        self.next += 1;
-        seed.deserialize(JsDeserializer(item)).map(Some)
     }
 
     fn size_hint(&self) -> Option<usize> {

@@ -9,6 +9,20 @@
 mod convert;
 mod de;
 
+// The live client, behind the `client` feature until it fits the size budget.
+#[cfg(feature = "client")]
+mod browser;
+#[cfg(feature = "client")]
+mod cache;
+#[cfg(feature = "client")]
+mod client;
+#[cfg(feature = "client")]
+mod state;
+#[cfg(feature = "client")]
+mod sync;
+#[cfg(feature = "client")]
+pub use client::FlagClient;
+
 use crate::rules::{self, Context};
 use crate::{hash, variant};
 use convert::{evaluation_to_js, optional_string_arg, read, string_arg, string_list_arg};

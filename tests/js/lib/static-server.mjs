@@ -35,5 +35,8 @@ export async function serveDirectory(root) {
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(r)) };
+  // closeAllConnections: browsers keep connections alive, and close() alone
+  // waits for them (about 100 s with Chromium).
+  const close = () => new Promise((r) => { server.close(r); server.closeAllConnections(); });
+  return { url: `http://127.0.0.1:${port}`, close };
 }

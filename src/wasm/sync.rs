@@ -1,0 +1,316 @@
+//! Keeping the store current: snapshot fetches (ETag, backoff, last
+//! identity wins), the EventSource (own reconnect backoff with jitter, so
+//! neither an error nor an instantly closing stream can loop hot), the
+//! store's resync advice, the offline cache and hidden tabs.
+
+use super::browser::{self, Fetched};
+use super::cache;
+use super::de::from_js;
+use super::state::{record, settle, Shared, Status, Stream};
+use crate::event::StreamMessage;
+use crate::store::Resync;
+use crate::Snapshot;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{EventSource, EventSourceInit, MessageEvent};
+
+/// About 1 s doubling to 30 s, with jitter so clients spread out.
+fn backoff_ms(failures: u32) -> u32 {
+    let cap = 1000u32.saturating_mul(1 << failures.min(5)).min(30_000);
+    (f64::from(cap) * (0.5 + browser::random() * 0.5)) as u32
+}
+
+/// A stream open this long counts as healthy: its backoff starts over.
+const HEALTHY_MS: f64 = 60_000.0;
+
+fn join(a: &str, b: &str) -> String {
+    let mut s = String::with_capacity(a.len() + b.len());
+    s.push_str(a);
+    s.push_str(b);
+    s
+}
+
+/// Applies a snapshot document; false if it is not a snapshot.
+pub fn apply_snapshot_text(shared: &Shared, text: &str, from_network: bool) -> bool {
+    let Some(value) = browser::parse_json(text) else { return false };
+    let Ok(snapshot) = from_js::<Snapshot>(value) else { return false };
+    let user = snapshot.user.as_ref().and_then(|u| u.id.clone());
+    let outcome = shared.borrow_mut().store.apply_snapshot(snapshot);
+    record(shared, &outcome);
+    let s = shared.borrow();
+    if from_network && s.opts.cache {
+        if let Some(user) = user {
+            cache::save(&s.opts.base, &user, text);
+        }
+    }
+    true
+}
+
+/// Writes the current state (live changes included) to the offline cache.
+pub fn write_cache(s: &super::state::Inner) {
+    if !s.opts.cache || !s.store.is_loaded() {
+        return;
+    }
+    let Some(user) = s.store.user().and_then(|u| u.id.clone()) else { return };
+    let Ok(value) = crate::json_ser::to_value(&s.store.to_snapshot()) else { return };
+    let js = super::convert::value_to_js(&value);
+    if let Some(text) = js_sys::JSON::stringify(&js).ok().and_then(|t| t.as_string()) {
+        cache::save(&s.opts.base, &user, &text);
+    }
+}
+
+/// After live changes: write the cache once things are quiet for a second.
+fn schedule_cache_write(shared: &Shared) {
+    let mut s = shared.borrow_mut();
+    if !s.opts.cache || s.cache_timer.is_some() {
+        return;
+    }
+    let later = shared.clone();
+    s.cache_timer = Some(browser::after(1000, move || {
+        let mut s = later.borrow_mut();
+        s.cache_timer = None;
+        write_cache(&s);
+    }));
+}
+
+/// Re-reads the snapshot now (queued behind a fetch of the same identity).
+pub fn refresh(shared: &Shared) {
+    let generation = {
+        let mut s = shared.borrow_mut();
+        if s.closed {
+            return;
+        }
+        if let Some(t) = s.retry_timer.take() {
+            browser::cancel(t);
+        }
+        if s.fetching == Some(s.generation) {
+            s.fetch_queued = true;
+            return;
+        }
+        s.fetching = Some(s.generation);
+        s.generation
+    };
+    let shared = shared.clone();
+    wasm_bindgen_futures::spawn_local(async move { fetch(shared, generation).await });
+}
+
+async fn fetch(shared: Shared, generation: u32) {
+    let (url, etag, credentials) = {
+        let s = shared.borrow();
+        (join(&s.opts.base, "/api/feature-flags/snapshot"), s.etag.clone(), s.opts.credentials)
+    };
+    let result = browser::get_text(&url, etag.as_deref(), credentials).await;
+    {
+        let s = shared.borrow();
+        if s.closed || s.generation != generation {
+            return; // a newer identity took over; its own fetch settles things
+        }
+    }
+    let ok = match result {
+        Fetched::Body { text, etag } => {
+            let applied = apply_snapshot_text(&shared, &text, true);
+            let mut s = shared.borrow_mut();
+            if applied {
+                s.etag = etag;
+            } else {
+                let status = if s.store.is_loaded() { Status::Stale } else { Status::Error };
+                s.fail(status, "flaglive: the snapshot response is not a valid snapshot");
+            }
+            applied
+        }
+        Fetched::NotModified => true,
+        Fetched::Unauthorized => {
+            let mut s = shared.borrow_mut();
+            s.fail(Status::Unauthorized, "flaglive: 401 Unauthorized: sign in, then call identify()");
+            close_stream(&mut s);
+            false
+        }
+        Fetched::HttpError | Fetched::Network => {
+            let mut s = shared.borrow_mut();
+            let status = if s.store.is_loaded() { Status::Stale } else { Status::Error };
+            let message = if matches!(result, Fetched::Network) {
+                "flaglive: the flag server cannot be reached"
+            } else {
+                "flaglive: the flag server answered the snapshot request with an error"
+            };
+            s.fail(status, message);
+            false
+        }
+    };
+    let again = {
+        let mut s = shared.borrow_mut();
+        s.fetching = None;
+        if ok {
+            s.status = Status::Ready;
+            s.last_error = None;
+            s.fetch_failures = 0;
+        } else if s.status != Status::Unauthorized {
+            // Retry with backoff; 401 waits for identify() instead.
+            let delay = backoff_ms(s.fetch_failures);
+            s.fetch_failures = s.fetch_failures.saturating_add(1);
+            let retry = shared.clone();
+            s.retry_timer = Some(browser::after(delay, move || {
+                retry.borrow_mut().retry_timer = None;
+                refresh(&retry);
+            }));
+        }
+        std::mem::take(&mut s.fetch_queued) && s.status != Status::Unauthorized
+    };
+    settle(&shared, generation);
+    if ok {
+        open_stream(&shared);
+    }
+    if again {
+        refresh(&shared);
+    }
+}
+
+/// Follows the store's advice after a stream message.
+fn resync(shared: &Shared, advice: Resync) {
+    match advice {
+        Resync::No => {}
+        Resync::Now => refresh(shared),
+        Resync::Soon => {
+            let mut s = shared.borrow_mut();
+            if s.resync_timer.is_none() {
+                let later = shared.clone();
+                let delay = s.opts.resync_debounce_ms;
+                s.resync_timer = Some(browser::after(delay, move || {
+                    later.borrow_mut().resync_timer = None;
+                    refresh(&later);
+                }));
+            }
+        }
+    }
+}
+
+fn on_message(shared: &Shared, event: MessageEvent) {
+    let Some(text) = event.data().as_string() else { return };
+    // Malformed data and unknown messages are ignored, never fatal.
+    let Some(value) = browser::parse_json(&text) else { return };
+    let Ok(message) = from_js::<StreamMessage>(value) else { return };
+    let advice = {
+        let mut s = shared.borrow_mut();
+        if s.closed {
+            return;
+        }
+        let id = event.last_event_id();
+        if !id.is_empty() {
+            s.last_event_id = Some(id);
+        }
+        let outcome = s.store.apply_message(&message);
+        if message.kind() == Some(crate::event::EventKind::Connection) && outcome.resync == Resync::No && s.status == Status::Stale {
+            s.status = Status::Ready; // reconnected and up to date
+            s.last_error = None;
+        }
+        drop(s);
+        record(shared, &outcome);
+        if !outcome.changed.is_empty() || outcome.config_changed {
+            schedule_cache_write(shared);
+        }
+        outcome.resync
+    };
+    resync(shared, advice);
+}
+
+fn on_error(shared: &Shared) {
+    let mut s = shared.borrow_mut();
+    let healthy = s.stream.as_ref().is_some_and(|st| browser::now_ms() - st.opened_at > HEALTHY_MS);
+    close_stream(&mut s);
+    if s.closed {
+        return;
+    }
+    if healthy {
+        s.stream_failures = 0;
+    }
+    if s.status == Status::Ready {
+        s.status = Status::Stale;
+        s.last_error = Some("flaglive: the live stream was interrupted; reconnecting".to_owned());
+    }
+    let delay = backoff_ms(s.stream_failures);
+    s.stream_failures = s.stream_failures.saturating_add(1);
+    let again = shared.clone();
+    s.reconnect_timer = Some(browser::after(delay, move || {
+        again.borrow_mut().reconnect_timer = None;
+        open_stream(&again);
+    }));
+}
+
+/// Opens the stream if streaming is on and none is open or pending.
+pub fn open_stream(shared: &Shared) {
+    let mut s = shared.borrow_mut();
+    if !s.opts.streaming || s.closed || s.stream.is_some() || s.reconnect_timer.is_some()
+        || s.status == Status::Unauthorized || s.closed_for_hidden
+    {
+        return;
+    }
+    // A manual reconnect loses the browser's Last-Event-ID; send it along.
+    let mut url = join(&s.opts.base, "/api/feature-flags/sse");
+    if let Some(id) = &s.last_event_id {
+        url.push_str("?lastEventId=");
+        url.push_str(&String::from(js_sys::encode_uri_component(id)));
+    }
+    let init = EventSourceInit::new();
+    init.set_with_credentials(s.opts.with_credentials);
+    let Ok(source) = EventSource::new_with_event_source_init_dict(&url, &init) else {
+        s.last_error = Some("flaglive: EventSource could not be created".to_owned());
+        return;
+    };
+    let weak = Rc::downgrade(shared);
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+        if let Some(shared) = weak.upgrade() {
+            on_message(&shared, e);
+        }
+    });
+    let weak = Rc::downgrade(shared);
+    let on_error_cb = Closure::<dyn FnMut()>::new(move || {
+        if let Some(shared) = weak.upgrade() {
+            on_error(&shared);
+        }
+    });
+    source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    source.set_onerror(Some(on_error_cb.as_ref().unchecked_ref()));
+    s.opened_streams += 1;
+    s.stream = Some(Stream { source, _on_message: on_message, _on_error: on_error_cb, opened_at: browser::now_ms() });
+}
+
+pub fn close_stream(s: &mut super::state::Inner) {
+    if let Some(stream) = s.stream.take() {
+        stream.source.set_onmessage(None);
+        stream.source.set_onerror(None);
+        stream.source.close();
+    }
+    if let Some(t) = s.reconnect_timer.take() {
+        browser::cancel(t);
+    }
+}
+
+/// Hidden for `hidden_close_ms`: close the stream (browsers allow few
+/// connections per origin). Visible again: reopen and re-read.
+pub fn on_visibility(shared: &Shared) {
+    let hidden = browser::document_hidden();
+    let mut s = shared.borrow_mut();
+    if s.closed {
+        return;
+    }
+    if hidden {
+        if s.hidden_timer.is_none() && s.stream.is_some() {
+            let later = shared.clone();
+            s.hidden_timer = Some(browser::after(s.opts.hidden_close_ms, move || {
+                let mut s = later.borrow_mut();
+                s.hidden_timer = None;
+                s.closed_for_hidden = true;
+                close_stream(&mut s);
+            }));
+        }
+    } else {
+        if let Some(t) = s.hidden_timer.take() {
+            browser::cancel(t);
+        }
+        if std::mem::take(&mut s.closed_for_hidden) {
+            drop(s);
+            refresh(shared); // reopens the stream once the snapshot is in
+        }
+    }
+}

@@ -1,0 +1,146 @@
+// FlagClient (the `client` feature build, pkg-client/) in headless Chromium
+// against the real flaglive-server: every kind of change reaches the page,
+// in part D and part B mode; 401; cache with the server down; restart.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { FlagServer } from './lib/server.mjs';
+import { launchChromium } from './lib/chromium.mjs';
+import { serveDirectory } from './lib/static-server.mjs';
+import { ROOT } from './lib/paths.mjs';
+
+let browser;
+before(async () => { browser = await launchChromium(); });
+after(async () => { await browser?.close(); });
+
+const MARIA = { id: 'user-maria', role: 'md', username: 'maria', password: 'md-demo' };
+
+/** What the server itself says every flag is for maria. */
+async function truth(admin) {
+  const flags = await admin.call('GET', '/api/admin/flags');
+  const results = await admin.call('POST', '/api/feature-flags/evaluate', {
+    flagNames: flags.map((f) => f.flagName), context: { userId: MARIA.id, userRole: MARIA.role },
+  });
+  return Object.fromEntries(results.map((r) => [r.flagName, { enabled: r.enabled, reason: r.reason }]).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+async function openPage(server) {
+  const page = await browser.context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${server.url}/tests/js/client-page.html`);
+  return { page, errors };
+}
+
+/** Waits until the page's flags equal the server's evaluation. */
+async function converges(page, admin, label) {
+  const want = await truth(admin);
+  try {
+    await page.waitForFunction((w) => JSON.stringify(window.flagState()) === w, JSON.stringify(want), { timeout: 10_000, polling: 50 });
+  } catch {
+    assert.deepEqual(await page.evaluate(() => window.flagState()), want, `${label}: flags converge`);
+  }
+}
+
+for (const mode of ['part-d', 'part-b']) {
+  test(`every kind of change reaches the page (${mode})`, async () => {
+    const server = await FlagServer.start({ args: mode === 'part-b' ? ['--compat-part-b'] : [] });
+    const admin = await server.session('admin', 'admin-demo');
+    const { page, errors } = await openPage(server);
+    try {
+      assert.equal(await page.evaluate(({ u, p }) => window.login(u, p), { u: MARIA.username, p: MARIA.password }), 200);
+      const started = await page.evaluate(() => window.startClient({ cache: false }));
+      assert.deepEqual(started, { ok: true, status: 'ready' });
+      await converges(page, admin, 'initial');
+      const steps = [
+        ['toggle', () => admin.call('POST', '/api/admin/flags/promo_banner/toggle', {})],
+        ['rollout', () => admin.call('PUT', '/api/admin/flags/new_dashboard/rollout', { rolloutPercentage: 100 })],
+        ['combined enabled + rollout', () => admin.call('PATCH', '/api/admin/flags/new_dashboard', { enabled: false, rolloutPercentage: 0 })],
+        ['combined back', () => admin.call('PATCH', '/api/admin/flags/new_dashboard', { enabled: true, rolloutPercentage: 100 })],
+        ['own user target', () => admin.call('PUT', `/api/admin/flags/dark_mode/user-targets/${MARIA.id}`, { enabled: false })],
+        ['other user target', () => admin.call('PUT', '/api/admin/flags/promo_banner/user-targets/user-tom', { enabled: true })],
+        ['role target', () => admin.call('PUT', '/api/admin/flags/new_dashboard/role-targets/md', { enabled: false })],
+        ['remove own target', () => admin.call('DELETE', `/api/admin/flags/dark_mode/user-targets/${MARIA.id}`)],
+        ['create', () => admin.call('POST', '/api/admin/flags', { flagName: 'fresh', enabled: true })],
+        ['strategy change', () => admin.call('PATCH', '/api/admin/flags/fresh', { rolloutStrategy: 'none' })],
+        ['delete', () => admin.call('DELETE', '/api/admin/flags/beta_reports')],
+      ];
+      for (const [label, change] of steps) {
+        await change();
+        await converges(page, admin, label);
+      }
+      if (mode === 'part-d') {
+        await admin.call('PUT', '/api/admin/config/customer/acme-east', { value: { limits: { reportsPerDay: 99 } } });
+        await page.waitForFunction(() => window.client.config('limits.reportsPerDay')?.value === 99, null, { timeout: 10_000 });
+        const cfg = await page.evaluate(() => window.client.config('limits'));
+        assert.deepEqual(cfg, { value: { reportsPerDay: 99 }, source: 'CUSTOMER_OVERRIDE' });
+        assert.ok(await page.evaluate(() => window.notifications.some((n) => n.config)), 'listeners hear config changes');
+      }
+      const notes = await page.evaluate(() => window.notifications);
+      assert.ok(notes.some((n) => n.names.includes('promo_banner')), 'listener saw promo_banner');
+      assert.ok(notes.every((n) => n.names.length > 0 || n.config), 'no empty notifications');
+      assert.equal(await page.evaluate(() => window.client.reconnects), 0, 'no reconnects on a healthy stream');
+      assert.deepEqual(errors, []);
+    } finally {
+      await page.close();
+      await server.stop();
+    }
+  });
+}
+
+test('401: status unauthorized, ready() rejects, no retry storm', async () => {
+  const server = await FlagServer.start();
+  const { page } = await openPage(server);
+  try {
+    const started = await page.evaluate(() => window.startClient({ cache: false }));
+    assert.equal(started.ok, false);
+    assert.equal(started.status, 'unauthorized');
+    assert.match(started.error, /401/);
+    await page.waitForTimeout(1500);
+    assert.equal(await page.evaluate(() => window.client.status), 'unauthorized', 'it waits for identify()');
+    // After signing in, identify() brings the flags.
+    assert.equal(await page.evaluate(({ u, p }) => window.login(u, p), { u: MARIA.username, p: MARIA.password }), 200);
+    await page.evaluate(() => window.client.identify());
+    assert.equal(await page.evaluate(() => window.client.status), 'ready');
+    assert.equal(await page.evaluate(() => window.client.isEnabled('promo_banner', false)), true);
+  } finally {
+    await page.close();
+    await server.stop();
+  }
+});
+
+test('cross-origin; server down: cached flags, status stale; restart: recovers and converges', async () => {
+  // The app on its own origin, the flag server on another (CORS with credentials).
+  const app = await serveDirectory(ROOT);
+  const server = await FlagServer.start({ args: ['--cors-origin', app.url] });
+  const admin = await server.session('admin', 'admin-demo');
+  const page = await browser.context.newPage();
+  const base = server.url;
+  try {
+    await page.goto(`${app.url}/tests/js/client-page.html`);
+    assert.equal(await page.evaluate(({ u, p, base }) => window.login(u, p, base), { u: MARIA.username, p: MARIA.password, base }), 200);
+    assert.equal((await page.evaluate((baseUrl) => window.startClient({ baseUrl }), base)).status, 'ready');
+    await admin.call('POST', '/api/admin/flags/dark_mode/toggle', {});
+    await converges(page, admin, 'cross-origin live change');
+    const before = await page.evaluate(() => window.flagState());
+    await page.evaluate(() => window.client.close());
+
+    await server.kill();
+    await page.reload();
+    const offline = await page.evaluate((baseUrl) => window.startClient({ baseUrl }), base);
+    assert.deepEqual(offline, { ok: true, status: 'stale' }, 'flags from the cache');
+    assert.deepEqual(await page.evaluate(() => window.flagState()), before);
+    await page.waitForTimeout(2500);
+    assert.equal(await page.evaluate(() => window.client.status), 'stale', 'still usable while the server is down');
+
+    await server.restart();
+    await admin.call('POST', '/api/admin/flags/promo_banner/toggle', {});
+    await page.waitForFunction(() => window.client.status === 'ready', null, { timeout: 20_000 });
+    await converges(page, admin, 'after restart');
+    const reconnects = await page.evaluate(() => window.client.reconnects);
+    assert.ok(reconnects <= 6, `backoff, not a storm: ${reconnects} reconnects`);
+  } finally {
+    await page.close();
+    await server.stop();
+    await app.close();
+  }
+});

@@ -1,0 +1,80 @@
+// Runs the real flaglive-server (built by scripts/test) on a loopback port
+// with a fresh SQLite file and demo data, serving the repository root so a
+// page and the API share one origin.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT } from './paths.mjs';
+
+const BINARY = process.env.FLAGLIVE_SERVER || path.join(ROOT, 'target/debug/flaglive-server');
+
+export async function freePort() {
+  const srv = net.createServer();
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address();
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+export class FlagServer {
+  static async start({ args = [], port, dir } = {}) {
+    const s = new FlagServer();
+    s.dir = dir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'flaglive-e2e-')));
+    s.port = port ?? (await freePort());
+    s.args = args;
+    await s.#spawn();
+    return s;
+  }
+
+  async #spawn() {
+    this.url = `http://127.0.0.1:${this.port}`;
+    this.proc = spawn(BINARY, [
+      '--database', path.join(this.dir, 'flags.sqlite'), '--listen', `127.0.0.1:${this.port}`,
+      '--static-dir', ROOT, '--seed-demo', '--ping-interval-ms', '500', '--retry-ms', '500', ...this.args,
+    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    this.proc.stdout.on('data', (d) => (out += d));
+    this.proc.stderr.on('data', (d) => (out += d));
+    for (let i = 0; i < 100 && !out.includes('listening on'); i++) await new Promise((r) => setTimeout(r, 100));
+    if (!out.includes('listening on')) throw new Error(`flaglive-server did not start:\n${out}`);
+  }
+
+  /** Stops the process (SIGKILL: as abrupt as a crash). */
+  async kill() {
+    if (!this.proc) return;
+    const exited = new Promise((r) => this.proc.once('exit', r));
+    this.proc.kill('SIGKILL');
+    await exited;
+    this.proc = null;
+  }
+
+  /** Starts again on the same port and database. */
+  async restart() {
+    await this.kill();
+    await this.#spawn();
+  }
+
+  async stop() {
+    await this.kill();
+    await fs.rm(this.dir, { recursive: true, force: true });
+  }
+
+  /** A signed-in API session (for admin changes from the test). */
+  async session(username, password) {
+    const r = await fetch(`${this.url}/api/auth/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }),
+    });
+    if (r.status !== 200) throw new Error(`login ${username}: ${r.status}`);
+    const cookie = r.headers.get('set-cookie').split(';')[0];
+    const call = async (method, p, body) => {
+      const res = await fetch(`${this.url}${p}`, {
+        method, headers: { cookie, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      if (res.status >= 400) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
+      return res.status === 204 ? null : res.json();
+    };
+    return { call, cookie };
+  }
+}
