@@ -6,7 +6,7 @@
 use super::browser::{self, Fetched};
 use super::cache;
 use super::de::from_js;
-use super::state::{record, settle, Shared, Status, Stream};
+use super::state::{record, settle, Inner, Shared, Status, Stream};
 use crate::event::StreamMessage;
 use crate::store::Resync;
 use crate::Snapshot;
@@ -19,6 +19,19 @@ use web_sys::{EventSource, EventSourceInit, MessageEvent};
 fn backoff_ms(failures: u32) -> u32 {
     let cap = 1000u32.saturating_mul(1 << failures.min(5)).min(30_000);
     (f64::from(cap) * (0.5 + browser::random() * 0.5)) as u32
+}
+
+/// Which timer slot of the state a scheduled action owns.
+type Slot = fn(&mut Inner) -> &mut Option<i32>;
+
+/// Runs `action` after `ms`, keeping the timer id in `slot` (so it can be
+/// cancelled) until it fires. The action runs with no borrow held.
+fn arm(s: &mut Inner, shared: &Shared, slot: Slot, ms: u32, action: fn(&Shared)) {
+    let later = shared.clone();
+    *slot(s) = Some(browser::after(ms, move || {
+        *slot(&mut later.borrow_mut()) = None;
+        action(&later);
+    }));
 }
 
 /// A stream open this long counts as healthy: its backoff starts over.
@@ -48,7 +61,7 @@ pub fn apply_snapshot_text(shared: &Shared, text: &str, from_network: bool) -> b
 }
 
 /// Writes the current state (live changes included) to the offline cache.
-pub fn write_cache(s: &super::state::Inner) {
+pub fn write_cache(s: &Inner) {
     if !s.opts.cache || !s.store.is_loaded() {
         return;
     }
@@ -66,12 +79,7 @@ fn schedule_cache_write(shared: &Shared) {
     if !s.opts.cache || s.cache_timer.is_some() {
         return;
     }
-    let later = shared.clone();
-    s.cache_timer = Some(browser::after(1000, move || {
-        let mut s = later.borrow_mut();
-        s.cache_timer = None;
-        write_cache(&s);
-    }));
+    arm(&mut s, shared, |s| &mut s.cache_timer, 1000, |shared| write_cache(&shared.borrow()));
 }
 
 /// Re-reads the snapshot now (queued behind a fetch of the same identity).
@@ -149,11 +157,7 @@ async fn fetch(shared: Shared, generation: u32) {
             // Retry with backoff; 401 waits for identify() instead.
             let delay = backoff_ms(s.fetch_failures);
             s.fetch_failures = s.fetch_failures.saturating_add(1);
-            let retry = shared.clone();
-            s.retry_timer = Some(browser::after(delay, move || {
-                retry.borrow_mut().retry_timer = None;
-                refresh(&retry);
-            }));
+            arm(&mut s, &shared, |s| &mut s.retry_timer, delay, refresh);
         }
         std::mem::take(&mut s.fetch_queued) && s.status != Status::Unauthorized
     };
@@ -174,12 +178,8 @@ fn resync(shared: &Shared, advice: Resync) {
         Resync::Soon => {
             let mut s = shared.borrow_mut();
             if s.resync_timer.is_none() {
-                let later = shared.clone();
                 let delay = s.opts.resync_debounce_ms;
-                s.resync_timer = Some(browser::after(delay, move || {
-                    later.borrow_mut().resync_timer = None;
-                    refresh(&later);
-                }));
+                arm(&mut s, shared, |s| &mut s.resync_timer, delay, refresh);
             }
         }
     }
@@ -230,11 +230,7 @@ fn on_error(shared: &Shared) {
     }
     let delay = backoff_ms(s.stream_failures);
     s.stream_failures = s.stream_failures.saturating_add(1);
-    let again = shared.clone();
-    s.reconnect_timer = Some(browser::after(delay, move || {
-        again.borrow_mut().reconnect_timer = None;
-        open_stream(&again);
-    }));
+    arm(&mut s, shared, |s| &mut s.reconnect_timer, delay, open_stream);
 }
 
 /// Opens the stream if streaming is on and none is open or pending.
@@ -275,7 +271,7 @@ pub fn open_stream(shared: &Shared) {
     s.stream = Some(Stream { source, _on_message: on_message, _on_error: on_error_cb, opened_at: browser::now_ms() });
 }
 
-pub fn close_stream(s: &mut super::state::Inner) {
+pub fn close_stream(s: &mut Inner) {
     if let Some(stream) = s.stream.take() {
         stream.source.set_onmessage(None);
         stream.source.set_onerror(None);
@@ -296,13 +292,12 @@ pub fn on_visibility(shared: &Shared) {
     }
     if hidden {
         if s.hidden_timer.is_none() && s.stream.is_some() {
-            let later = shared.clone();
-            s.hidden_timer = Some(browser::after(s.opts.hidden_close_ms, move || {
-                let mut s = later.borrow_mut();
-                s.hidden_timer = None;
+            let delay = s.opts.hidden_close_ms;
+            arm(&mut s, shared, |s| &mut s.hidden_timer, delay, |shared| {
+                let mut s = shared.borrow_mut();
                 s.closed_for_hidden = true;
                 close_stream(&mut s);
-            }));
+            });
         }
     } else {
         if let Some(t) = s.hidden_timer.take() {
