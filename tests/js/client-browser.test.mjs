@@ -144,3 +144,39 @@ test('cross-origin; server down: cached flags, status stale; restart: recovers a
     await app.close();
   }
 });
+
+test('identify(): a new sign-in replaces flags and cache; rapid calls, last wins', async () => {
+  const server = await FlagServer.start();
+  const admin = await server.session('admin', 'admin-demo');
+  // A flag only tom has (a user target), to see a leak if there were one.
+  await admin.call('PUT', '/api/admin/flags/promo_banner/user-targets/user-tom', { enabled: false });
+  const { page, errors } = await openPage(server);
+  try {
+    await page.evaluate(({ u, p }) => window.login(u, p), { u: MARIA.username, p: MARIA.password });
+    assert.equal((await page.evaluate(() => window.startClient())).status, 'ready');
+    assert.equal(await page.evaluate(() => window.client.isEnabled('promo_banner', false)), true);
+
+    await page.evaluate(() => fetch('/api/auth/logout', { method: 'POST' }));
+    await page.evaluate(({ u, p }) => window.login(u, p), { u: 'tom', p: 'tech-demo' });
+    // Rapid calls: every promise settles, and the state is tom's.
+    await page.evaluate(() => Promise.all([window.client.identify(), window.client.identify(), window.client.reload()]));
+    assert.equal(await page.evaluate(() => window.client.status), 'ready');
+    assert.deepEqual(await page.evaluate(() => window.client.evaluate('promo_banner')), { enabled: false, reason: 'user_targeted' });
+    assert.equal(await page.evaluate(() => window.client.evaluate('beta_reports').reason), 'user_targeted', 'tom is targeted on beta_reports');
+
+    // Each user's cache entry holds only that user's own snapshot.
+    await page.evaluate(() => window.client.close());
+    const entries = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.includes(':user:'))
+      .map((k) => [k.split(':user:')[1], JSON.parse(localStorage.getItem(k))]));
+    assert.deepEqual(entries.map(([u]) => u).sort(), ['user-maria', 'user-tom']);
+    for (const [user, snap] of entries) {
+      assert.equal(snap.user.id, user);
+      const promo = snap.flags.find((f) => f.flagName === 'promo_banner');
+      assert.equal(promo.userTarget?.enabled, user === 'user-tom' ? false : undefined, `${user}: own target only`);
+    }
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+    await server.stop();
+  }
+});
