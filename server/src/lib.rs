@@ -42,6 +42,9 @@ pub struct Settings {
     pub queue_capacity: usize,
     /// Changes kept in memory for `Last-Event-ID` replay (and persisted).
     pub replay_log: usize,
+    /// Enables `POST /api/test/broadcast` (admin only): send any `data:`
+    /// text to every open stream, to test clients against bad input.
+    pub test_hooks: bool,
 }
 
 impl Default for Settings {
@@ -56,6 +59,7 @@ impl Default for Settings {
             max_body_bytes: 256 * 1024,
             queue_capacity: 256,
             replay_log: 1024,
+            test_hooks: false,
         }
     }
 }
@@ -86,6 +90,31 @@ async fn health(State(app): State<AppState>) -> Json<serde_json::Value> {
     Json(serde_json::json!({ "ok": true, "version": hub.version(), "connections": hub.connections() }))
 }
 
+#[derive(serde::Deserialize)]
+struct RawBroadcast {
+    data: String,
+}
+
+/// Test hook: `{ "data": "..." }` goes to every stream as one message.
+async fn test_broadcast(
+    State(app): State<AppState>,
+    _: auth::AdminUser,
+    error::Body(raw): error::Body<RawBroadcast>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    if !app.settings.test_hooks {
+        return Err(ApiError::not_found("test hooks are off (start with --test-hooks)"));
+    }
+    let hub = &app.service.hub;
+    hub.broadcast_unlogged(db::changes::LoggedChange {
+        version: hub.version(),
+        audience: stream::sse::RAW.into(),
+        audience_id: None,
+        message: raw.data,
+        compat: None,
+    });
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
 async fn api_not_found() -> ApiError {
     ApiError::not_found("no such API endpoint")
 }
@@ -109,6 +138,7 @@ pub fn router(app: AppState) -> Router {
         .route("/api/admin/config/{layer}", put(admin::put_global_layer).delete(admin::delete_global_layer))
         .route("/api/admin/config/{layer}/{scope}", put(admin::put_scoped_layer).delete(admin::delete_scoped_layer))
         .route("/api/admin/users", get(admin::list_users).post(admin::create_user))
+        .route("/api/test/broadcast", post(test_broadcast))
         .route("/api", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
         .layer(DefaultBodyLimit::max(app.settings.max_body_bytes));

@@ -45,6 +45,9 @@ struct Args {
     /// Mark the session cookie `Secure` (serve over HTTPS).
     #[arg(long)]
     secure_cookies: bool,
+    /// Enable POST /api/test/broadcast (admin): raw stream messages, for tests.
+    #[arg(long)]
+    test_hooks: bool,
 }
 
 async fn shutdown_signal() {
@@ -72,6 +75,7 @@ async fn main() {
         max_body_bytes: args.max_body_bytes,
         queue_capacity: args.client_queue,
         replay_log: args.replay_log,
+        test_hooks: args.test_hooks,
     };
     let app = match AppState::open(&args.database, settings) {
         Ok(app) => app,

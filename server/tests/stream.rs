@@ -204,3 +204,23 @@ async fn state_version_and_replay_log_survive_a_restart() {
     assert_eq!((e.kind(), id(&e)), ("flag.toggled", 4));
     s.stop().await;
 }
+
+#[tokio::test]
+async fn test_hook_broadcasts_raw_data_only_when_enabled() {
+    let off = TestServer::start(test_settings()).await;
+    let admin = off.login("admin").await;
+    assert_eq!(admin.post("/api/test/broadcast", json!({"data": "x"})).await.status(), 404);
+    off.stop().await;
+
+    let s = TestServer::start(flaglive_server::Settings { test_hooks: true, ..test_settings() }).await;
+    let admin = s.login("admin").await;
+    let alice = s.login("alice").await;
+    assert_eq!(alice.post("/api/test/broadcast", json!({"data": "x"})).await.status(), 403);
+    let mut sse = alice.stream("", None).await;
+    sse.next().await.unwrap();
+    admin.ok(admin.post("/api/test/broadcast", json!({"data": "{\"type\":\"flag.exploded\",\"n\":1}"})).await).await;
+    let e = sse.next_change().await.unwrap();
+    assert_eq!((e.data.clone(), e.id), (json!({"type": "flag.exploded", "n": 1}), None));
+    assert_eq!(admin.ok(admin.get("/api/health").await).await["version"], 0, "no version bump");
+    s.stop().await;
+}

@@ -180,3 +180,36 @@ test('identify(): a new sign-in replaces flags and cache; rapid calls, last wins
     await server.stop();
   }
 });
+
+test('malformed and unknown stream messages change nothing and break nothing', async () => {
+  const server = await FlagServer.start({ args: ['--test-hooks'] });
+  const admin = await server.session('admin', 'admin-demo');
+  const { page, errors } = await openPage(server);
+  try {
+    await page.evaluate(({ u, p }) => window.login(u, p), { u: MARIA.username, p: MARIA.password });
+    assert.equal((await page.evaluate(() => window.startClient({ cache: false }))).status, 'ready');
+    const before = await page.evaluate(() => window.flagState());
+    const junk = [
+      'not json', '', 'null', '[1,2,3]', '42', '"a string"', '{}', '{"type":"flag.exploded"}',
+      '{"type":7}', '{"type":"flag.toggled"}', '{"type":"flag.toggled","flagName":"promo_banner","payload":"oops"}',
+      '{"type":"flag.toggled","flagName":"promo_banner","payload":{"newState":"x","enabled":"no"}}',
+      '{"type":"flag.user_target_added","flagName":"promo_banner","payload":{"userId":"someone-else","enabled":false}}',
+      '{"type":"flag.deleted","flagName":"no_such_flag"}', '{"type":"config.changed","layer":"nope","value":1}',
+      '{"type":"flag.rollout_changed","flagName":"new_dashboard","payload":{"newState":{"rolloutPercentage":"lots"}}}',
+      '{"type":"flag.toggled","flagName":"promo_banner","version":"soon"}',
+      '\u0000\u0001binary',
+    ];
+    for (const data of junk) await admin.call('POST', '/api/test/broadcast', { data });
+    await page.waitForTimeout(1000);
+    assert.deepEqual(await page.evaluate(() => window.flagState()), before, 'flags unchanged');
+    assert.equal(await page.evaluate(() => window.client.status), 'ready');
+    assert.equal(await page.evaluate(() => window.client.reconnects), 0, 'the stream survives');
+    // Real changes still arrive afterwards.
+    await admin.call('POST', '/api/admin/flags/promo_banner/toggle', {});
+    await converges(page, admin, 'after junk');
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+    await server.stop();
+  }
+});

@@ -111,6 +111,14 @@ impl Hub {
         }
     }
 
+    /// Sends `change` to every connection without logging it or moving the
+    /// version (the `--test-hooks` raw broadcast).
+    pub fn broadcast_unlogged(&self, change: LoggedChange) {
+        let change = Arc::new(change);
+        let mut s = self.lock();
+        s.subscribers.retain(|tx| tx.try_send(change.clone()).is_ok());
+    }
+
     /// Ends every stream (server shutdown), so connections can close.
     pub fn close(&self) {
         let mut s = self.lock();

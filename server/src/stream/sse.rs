@@ -49,6 +49,9 @@ impl Viewer {
 
     /// The event this viewer gets for a change, if any.
     fn render(&self, c: &Change) -> Option<Event> {
+        if c.audience == RAW {
+            return Some(Event::default().data(&c.message));
+        }
         if self.compat {
             // Part B broadcasts every flag event; it has no config events.
             return c.compat.as_ref().map(|json| Event::default().data(json));
@@ -63,6 +66,9 @@ impl Viewer {
         })
     }
 }
+
+/// Audience of a `--test-hooks` raw message: sent as is, in both modes.
+pub const RAW: &str = "raw";
 
 fn json(m: &StreamMessage) -> String {
     serde_json::to_string(m).expect("stream messages always serialize")
