@@ -213,3 +213,32 @@ test('malformed and unknown stream messages change nothing and break nothing', a
     await server.stop();
   }
 });
+
+test('hidden tab: the stream closes after hiddenCloseMs and resyncs when visible', async () => {
+  const server = await FlagServer.start();
+  const admin = await server.session('admin', 'admin-demo');
+  const { page, errors } = await openPage(server);
+  const connections = async () => (await (await fetch(`${server.url}/api/health`)).json()).connections;
+  const setHidden = (hidden) => page.evaluate((h) => {
+    Object.defineProperty(document, 'visibilityState', { value: h ? 'hidden' : 'visible', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+  try {
+    await page.evaluate(({ u, p }) => window.login(u, p), { u: MARIA.username, p: MARIA.password });
+    assert.equal((await page.evaluate(() => window.startClient({ cache: false, hiddenCloseMs: 200 }))).status, 'ready');
+    await page.waitForTimeout(300);
+    assert.equal(await connections(), 1);
+    await setHidden(true);
+    await page.waitForTimeout(800);
+    assert.equal(await connections(), 0, 'no connection held by a hidden tab');
+    await admin.call('POST', '/api/admin/flags/promo_banner/toggle', {}); // missed while hidden
+    await setHidden(false);
+    await converges(page, admin, 'visible again');
+    await page.waitForTimeout(300);
+    assert.equal(await connections(), 1, 'the stream is back');
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+    await server.stop();
+  }
+});
