@@ -5,6 +5,7 @@ use super::browser;
 use super::cache;
 use super::convert::{evaluation_to_js, optional_string_arg, string_list_arg, value_to_js};
 use super::de::from_js;
+use super::source;
 use super::state::{Inner, Options, Shared, Status};
 use super::sync;
 use crate::Snapshot;
@@ -132,10 +133,10 @@ impl FlagClient {
         self.shared.borrow().store.version().map(|v| v as f64)
     }
 
-    /// How many times the stream was opened again after the first time.
+    /// How many times the (shared) stream was opened again after the first time.
     #[wasm_bindgen(getter)]
     pub fn reconnects(&self) -> u32 {
-        self.shared.borrow().opened_streams.saturating_sub(1)
+        self.shared.borrow().source.as_ref().map_or(0, source::reconnects)
     }
 
     /// Whether a flag is on for this user; `fallback` until flags are loaded.
@@ -196,20 +197,23 @@ impl FlagClient {
     /// stream). With rapid calls the last one wins. Resolves when the new
     /// identity's flags are in.
     pub fn identify(&self) -> Promise {
-        let generation = {
+        let (generation, stream) = {
             let mut s = self.shared.borrow_mut();
             s.generation += 1;
             s.etag = None;
             s.fetching = None;
             s.fetch_queued = false;
-            s.last_event_id = None;
             s.drop_pending();
             if s.status == Status::Unauthorized {
                 s.status = if s.store.is_loaded() { Status::Stale } else { Status::Loading };
             }
-            sync::close_stream(&mut s);
-            s.generation
+            (s.generation, s.source.clone())
         };
+        // The shared stream must carry the new session: reconnect it (other
+        // clients on it see the new identity and re-read too).
+        if let Some(stream) = stream {
+            source::restart(&stream);
+        }
         let shared = self.shared.clone();
         let promise = Promise::new(&mut |resolve, reject| shared.borrow_mut().add_identify_waiter(generation, resolve, reject));
         sync::refresh(&self.shared);

@@ -17,6 +17,8 @@ mod cache;
 #[cfg(feature = "client")]
 mod client;
 #[cfg(feature = "client")]
+mod source;
+#[cfg(feature = "client")]
 mod state;
 #[cfg(feature = "client")]
 mod sync;

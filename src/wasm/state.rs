@@ -10,9 +10,19 @@ use std::cell::RefCell;
 use std::collections::HashSet;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use web_sys::{EventSource, MessageEvent, RequestCredentials};
+use web_sys::RequestCredentials;
 
 pub type Shared = Rc<RefCell<Inner>>;
+
+fn next_member_id() -> u32 {
+    thread_local! {
+        static NEXT: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    }
+    NEXT.with(|n| {
+        n.set(n.get().wrapping_add(1));
+        n.get()
+    })
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
@@ -38,14 +48,6 @@ impl Status {
             Status::Error => "error",
         }
     }
-}
-
-/// An open EventSource and the closures it calls.
-pub struct Stream {
-    pub source: EventSource,
-    pub _on_message: Closure<dyn FnMut(MessageEvent)>,
-    pub _on_error: Closure<dyn FnMut()>,
-    pub opened_at: f64,
 }
 
 pub struct Options {
@@ -80,11 +82,10 @@ pub struct Inner {
     pub resync_timer: Option<i32>,
     /// A debounced write of the current state to the offline cache.
     pub cache_timer: Option<i32>,
-    pub stream: Option<Stream>,
-    pub stream_failures: u32,
-    pub reconnect_timer: Option<i32>,
-    pub opened_streams: u32,
-    pub last_event_id: Option<String>,
+    /// The shared stream this client is a member of.
+    pub source: Option<super::source::SharedSource>,
+    /// This client's identity among a source's members.
+    pub member_id: u32,
     pub hidden_timer: Option<i32>,
     pub closed_for_hidden: bool,
     pub visibility: Option<Closure<dyn FnMut()>>,
@@ -113,11 +114,8 @@ impl Inner {
             retry_timer: None,
             resync_timer: None,
             cache_timer: None,
-            stream: None,
-            stream_failures: 0,
-            reconnect_timer: None,
-            opened_streams: 0,
-            last_event_id: None,
+            source: None,
+            member_id: next_member_id(),
             hidden_timer: None,
             closed_for_hidden: false,
             visibility: None,

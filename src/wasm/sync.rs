@@ -1,22 +1,18 @@
 //! Keeping the store current: snapshot fetches (ETag, backoff, last
-//! identity wins), the EventSource (own reconnect backoff with jitter, so
-//! neither an error nor an instantly closing stream can loop hot), the
+//! identity wins), stream messages from the shared source (`source`), the
 //! store's resync advice, the offline cache and hidden tabs.
 
 use super::browser::{self, Fetched};
 use super::cache;
 use super::de::from_js;
-use super::state::{record, settle, Inner, Shared, Status, Stream};
+use super::source;
+use super::state::{record, settle, Inner, Shared, Status};
 use crate::event::StreamMessage;
 use crate::store::Resync;
 use crate::Snapshot;
-use std::rc::Rc;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{EventSource, EventSourceInit, MessageEvent};
 
 /// About 1 s doubling to 30 s, with jitter so clients spread out.
-fn backoff_ms(failures: u32) -> u32 {
+pub fn backoff_ms(failures: u32) -> u32 {
     let cap = 1000u32.saturating_mul(1 << failures.min(5)).min(30_000);
     (f64::from(cap) * (0.5 + browser::random() * 0.5)) as u32
 }
@@ -33,9 +29,6 @@ fn arm(s: &mut Inner, shared: &Shared, slot: Slot, ms: u32, action: fn(&Shared))
         action(&later);
     }));
 }
-
-/// A stream open this long counts as healthy: its backoff starts over.
-const HEALTHY_MS: f64 = 60_000.0;
 
 fn join(a: &str, b: &str) -> String {
     let mut s = String::with_capacity(a.len() + b.len());
@@ -185,101 +178,56 @@ fn resync(shared: &Shared, advice: Resync) {
     }
 }
 
-fn on_message(shared: &Shared, event: MessageEvent) {
-    let Some(text) = event.data().as_string() else { return };
-    // Malformed data and unknown messages are ignored, never fatal.
-    let Some(value) = browser::parse_json(&text) else { return };
-    let Ok(message) = from_js::<StreamMessage>(value) else { return };
-    let advice = {
+/// A stream message, or `None` for data that is not one.
+pub fn parse_message(text: &str) -> Option<StreamMessage> {
+    from_js::<StreamMessage>(browser::parse_json(text)?).ok()
+}
+
+/// Applies one stream message to this client (called by its source).
+pub fn on_stream_message(shared: &Shared, message: &StreamMessage) {
+    let (outcome, advice) = {
         let mut s = shared.borrow_mut();
         if s.closed {
             return;
         }
-        let id = event.last_event_id();
-        if !id.is_empty() {
-            s.last_event_id = Some(id);
-        }
-        let outcome = s.store.apply_message(&message);
+        let outcome = s.store.apply_message(message);
         if message.kind() == Some(crate::event::EventKind::Connection) && outcome.resync == Resync::No && s.status == Status::Stale {
             s.status = Status::Ready; // reconnected and up to date
             s.last_error = None;
         }
-        drop(s);
-        record(shared, &outcome);
-        if !outcome.changed.is_empty() || outcome.config_changed {
-            schedule_cache_write(shared);
-        }
-        outcome.resync
+        let advice = outcome.resync;
+        (outcome, advice)
     };
+    record(shared, &outcome);
+    if !outcome.changed.is_empty() || outcome.config_changed {
+        schedule_cache_write(shared);
+    }
     resync(shared, advice);
 }
 
-fn on_error(shared: &Shared) {
+/// The shared stream broke and is reconnecting: flags may be out of date.
+pub fn on_stream_down(shared: &Shared) {
     let mut s = shared.borrow_mut();
-    let healthy = s.stream.as_ref().is_some_and(|st| browser::now_ms() - st.opened_at > HEALTHY_MS);
-    close_stream(&mut s);
-    if s.closed {
-        return;
-    }
-    if healthy {
-        s.stream_failures = 0;
-    }
     if s.status == Status::Ready {
         s.status = Status::Stale;
         s.last_error = Some("flaglive: the live stream was interrupted; reconnecting".to_owned());
     }
-    let delay = backoff_ms(s.stream_failures);
-    s.stream_failures = s.stream_failures.saturating_add(1);
-    arm(&mut s, shared, |s| &mut s.reconnect_timer, delay, open_stream);
 }
 
-/// Opens the stream if streaming is on and none is open or pending.
+/// Joins the base URL's shared stream if streaming is on and allowed now.
 pub fn open_stream(shared: &Shared) {
-    let mut s = shared.borrow_mut();
-    if !s.opts.streaming || s.closed || s.stream.is_some() || s.reconnect_timer.is_some()
-        || s.status == Status::Unauthorized || s.closed_for_hidden
     {
-        return;
-    }
-    // A manual reconnect loses the browser's Last-Event-ID; send it along.
-    let mut url = join(&s.opts.base, "/api/feature-flags/sse");
-    if let Some(id) = &s.last_event_id {
-        url.push_str("?lastEventId=");
-        url.push_str(&String::from(js_sys::encode_uri_component(id)));
-    }
-    let init = EventSourceInit::new();
-    init.set_with_credentials(s.opts.with_credentials);
-    let Ok(source) = EventSource::new_with_event_source_init_dict(&url, &init) else {
-        s.last_error = Some("flaglive: EventSource could not be created".to_owned());
-        return;
-    };
-    let weak = Rc::downgrade(shared);
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-        if let Some(shared) = weak.upgrade() {
-            on_message(&shared, e);
+        let s = shared.borrow();
+        if !s.opts.streaming || s.closed || s.status == Status::Unauthorized || s.closed_for_hidden {
+            return;
         }
-    });
-    let weak = Rc::downgrade(shared);
-    let on_error_cb = Closure::<dyn FnMut()>::new(move || {
-        if let Some(shared) = weak.upgrade() {
-            on_error(&shared);
-        }
-    });
-    source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    source.set_onerror(Some(on_error_cb.as_ref().unchecked_ref()));
-    s.opened_streams += 1;
-    s.stream = Some(Stream { source, _on_message: on_message, _on_error: on_error_cb, opened_at: browser::now_ms() });
+    }
+    source::join(shared);
 }
 
+/// Leaves the shared stream (it closes when its last client leaves).
 pub fn close_stream(s: &mut Inner) {
-    if let Some(stream) = s.stream.take() {
-        stream.source.set_onmessage(None);
-        stream.source.set_onerror(None);
-        stream.source.close();
-    }
-    if let Some(t) = s.reconnect_timer.take() {
-        browser::cancel(t);
-    }
+    source::leave(s);
 }
 
 /// Hidden for `hidden_close_ms`: close the stream (browsers allow few
@@ -291,7 +239,7 @@ pub fn on_visibility(shared: &Shared) {
         return;
     }
     if hidden {
-        if s.hidden_timer.is_none() && s.stream.is_some() {
+        if s.hidden_timer.is_none() && s.source.is_some() {
             let delay = s.opts.hidden_close_ms;
             arm(&mut s, shared, |s| &mut s.hidden_timer, delay, |shared| {
                 let mut s = shared.borrow_mut();

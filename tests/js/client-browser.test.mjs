@@ -244,3 +244,41 @@ test('hidden tab: the stream closes after hiddenCloseMs and resyncs when visible
     await server.stop();
   }
 });
+
+test('clients on one page share one EventSource per base URL', async () => {
+  const server = await FlagServer.start();
+  const admin = await server.session('admin', 'admin-demo');
+  const { page, errors } = await openPage(server);
+  const connectionsBecome = async (n) => {
+    let c;
+    for (let i = 0; i < 100; i++) {
+      c = (await (await fetch(`${server.url}/api/health`)).json()).connections;
+      if (c === n) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return c;
+  };
+  try {
+    await page.evaluate(({ u, p }) => window.login(u, p), { u: MARIA.username, p: MARIA.password });
+    await page.evaluate(async () => {
+      const m = await import('/pkg-client/index.js');
+      await m.default();
+      window.a = new m.FlagClient({ baseUrl: '', cache: false });
+      window.b = new m.FlagClient({ baseUrl: '', cache: false });
+      await Promise.all([window.a.ready(), window.b.ready()]);
+    });
+    assert.equal(await connectionsBecome(1), 1, 'one connection for two clients');
+    await admin.call('POST', '/api/admin/flags/promo_banner/toggle', {});
+    await page.waitForFunction(() => !window.a.isEnabled('promo_banner', true) && !window.b.isEnabled('promo_banner', true), null, { timeout: 10_000 });
+    await page.evaluate(() => window.a.close());
+    await admin.call('POST', '/api/admin/flags/promo_banner/toggle', {});
+    await page.waitForFunction(() => window.b.isEnabled('promo_banner', false), null, { timeout: 10_000 });
+    assert.equal(await connectionsBecome(1), 1, 'the other client keeps the stream');
+    await page.evaluate(() => window.b.close());
+    assert.equal(await connectionsBecome(0), 0, 'the last one closes it');
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+    await server.stop();
+  }
+});
