@@ -72,11 +72,6 @@ impl EventKind {
     pub fn parse(s: &str) -> Option<EventKind> {
         EventKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
-
-    /// The `flag.*` events, which carry `flagId` and `flagName`.
-    pub fn is_flag_event(self) -> bool {
-        self.as_str().starts_with("flag.")
-    }
 }
 
 /// Flag fields as events carry them: the full flag (`flag.created`,

@@ -218,12 +218,6 @@ test('hidden tab: the stream closes after hiddenCloseMs and resyncs when visible
   const server = await FlagServer.start();
   const admin = await server.session('admin', 'admin-demo');
   const { page, errors } = await openPage(server);
-  const connections = async () => (await (await fetch(`${server.url}/api/health`)).json()).connections;
-  // The server notices a closed stream on its next write (a ping): poll.
-  const connectionsBecome = async (n) => {
-    for (let i = 0; i < 100 && (await connections()) !== n; i++) await new Promise((r) => setTimeout(r, 100));
-    return connections();
-  };
   const setHidden = (hidden) => page.evaluate((h) => {
     Object.defineProperty(document, 'visibilityState', { value: h ? 'hidden' : 'visible', configurable: true });
     document.dispatchEvent(new Event('visibilitychange'));
@@ -231,13 +225,13 @@ test('hidden tab: the stream closes after hiddenCloseMs and resyncs when visible
   try {
     await page.evaluate(({ u, p }) => window.login(u, p), { u: MARIA.username, p: MARIA.password });
     assert.equal((await page.evaluate(() => window.startClient({ cache: false, hiddenCloseMs: 200 }))).status, 'ready');
-    assert.equal(await connectionsBecome(1), 1);
+    assert.equal(await server.connectionsBecome(1), 1);
     await setHidden(true);
-    assert.equal(await connectionsBecome(0), 0, 'no connection held by a hidden tab');
+    assert.equal(await server.connectionsBecome(0), 0, 'no connection held by a hidden tab');
     await admin.call('POST', '/api/admin/flags/promo_banner/toggle', {}); // missed while hidden
     await setHidden(false);
     await converges(page, admin, 'visible again');
-    assert.equal(await connectionsBecome(1), 1, 'the stream is back');
+    assert.equal(await server.connectionsBecome(1), 1, 'the stream is back');
     assert.deepEqual(errors, []);
   } finally {
     await page.close();
@@ -249,15 +243,6 @@ test('clients on one page share one EventSource per base URL', async () => {
   const server = await FlagServer.start();
   const admin = await server.session('admin', 'admin-demo');
   const { page, errors } = await openPage(server);
-  const connectionsBecome = async (n) => {
-    let c;
-    for (let i = 0; i < 100; i++) {
-      c = (await (await fetch(`${server.url}/api/health`)).json()).connections;
-      if (c === n) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return c;
-  };
   try {
     await page.evaluate(({ u, p }) => window.login(u, p), { u: MARIA.username, p: MARIA.password });
     await page.evaluate(async () => {
@@ -267,15 +252,15 @@ test('clients on one page share one EventSource per base URL', async () => {
       window.b = new m.FlagClient({ baseUrl: '', cache: false });
       await Promise.all([window.a.ready(), window.b.ready()]);
     });
-    assert.equal(await connectionsBecome(1), 1, 'one connection for two clients');
+    assert.equal(await server.connectionsBecome(1), 1, 'one connection for two clients');
     await admin.call('POST', '/api/admin/flags/promo_banner/toggle', {});
     await page.waitForFunction(() => !window.a.isEnabled('promo_banner', true) && !window.b.isEnabled('promo_banner', true), null, { timeout: 10_000 });
     await page.evaluate(() => window.a.close());
     await admin.call('POST', '/api/admin/flags/promo_banner/toggle', {});
     await page.waitForFunction(() => window.b.isEnabled('promo_banner', false), null, { timeout: 10_000 });
-    assert.equal(await connectionsBecome(1), 1, 'the other client keeps the stream');
+    assert.equal(await server.connectionsBecome(1), 1, 'the other client keeps the stream');
     await page.evaluate(() => window.b.close());
-    assert.equal(await connectionsBecome(0), 0, 'the last one closes it');
+    assert.equal(await server.connectionsBecome(0), 0, 'the last one closes it');
     assert.deepEqual(errors, []);
   } finally {
     await page.close();

@@ -61,6 +61,18 @@ export class FlagServer {
     await fs.rm(this.dir, { recursive: true, force: true });
   }
 
+  /** Open streams on the server, polled until it is `n` (the server notices
+   *  a closed stream on its next write, a ping) or 10 s pass. */
+  async connectionsBecome(n) {
+    let count;
+    for (let i = 0; i < 100; i++) {
+      count = (await (await fetch(`${this.url}/api/health`)).json()).connections;
+      if (count === n) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return count;
+  }
+
   /** A signed-in API session (for admin changes from the test). */
   async session(username, password) {
     const r = await fetch(`${this.url}/api/auth/login`, {
