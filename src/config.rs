@@ -3,20 +3,36 @@
 //! resolved configurations.
 
 use crate::json::{Map, Value};
-use serde::{Deserialize, Serialize};
+use crate::read::{deserialize_via_value, Fields, FromValue, ReadError};
+use serde::Serialize;
 
 /// The layers a snapshot carries (`"config": {...}`); absent ones are `None`.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct ConfigLayers {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub defaults: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub environment: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub organization: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer: Option<Value>,
 }
+
+impl FromValue for ConfigLayers {
+    /// Any layer value is kept (a `null` layer is an absent one).
+    fn from_value(v: &Value) -> Result<ConfigLayers, ReadError> {
+        let f = Fields::of(v)?;
+        Ok(ConfigLayers {
+            defaults: f.value("defaults"),
+            environment: f.value("environment"),
+            organization: f.value("organization"),
+            customer: f.value("customer"),
+        })
+    }
+}
+
+deserialize_via_value!(ConfigLayers);
 
 /// A layer's name on the wire (`config.changed` events, admin API).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -6,8 +6,8 @@
 
 use crate::flag::{Flag, Strategy};
 use crate::json::Value;
-use crate::lenient;
-use serde::{Deserialize, Serialize};
+use crate::read::{deserialize_via_value, percentage_of_number, Fields, FromValue, ReadError};
+use serde::Serialize;
 
 /// The `type` of a stream message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -77,28 +77,28 @@ impl EventKind {
 /// Flag fields as events carry them: the full flag (`flag.created`,
 /// `flag.updated`, and every event of a part D server) or only the changed
 /// field (`{enabled}` or `{rolloutPercentage}` in part B).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FlagState {
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::any_as_opt_string")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::any_as_opt_string")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub flag_name: Option<String>,
     /// `None`: not in this state; `Some(None)`: `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::present_opt_string")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<Option<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rollout_strategy: Option<Strategy>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_percentage")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rollout_percentage: Option<i64>,
     /// `None`: not in this state; `Some(None)`: `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::present_opt_string")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Option<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::any_as_opt_string")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::any_as_opt_string")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
 
@@ -120,55 +120,115 @@ impl FlagState {
 }
 
 /// `payload` of a flag event; which fields are present depends on the type.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Payload {
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::null_as_default")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_state: Option<FlagState>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::null_as_default")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub new_state: Option<FlagState>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
 }
 
 /// One message of the stream, exactly as it travels in a `data:` line.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StreamMessage {
     /// The wire `type`; see [`StreamMessage::kind`].
-    #[serde(rename = "type", default, deserialize_with = "lenient::any_as_opt_string")]
+    #[serde(rename = "type")]
     pub type_name: Option<String>,
     /// Milliseconds since the epoch.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_integer")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::any_as_opt_string")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::any_as_opt_string")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub flag_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::any_as_opt_string")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub flag_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::null_as_default")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payload: Option<Payload>,
     /// Part D: the server's change version after this change.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<u64>,
     /// Part E `config.changed`: the layer and its new value (`null`: removed).
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::any_as_opt_string")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub layer: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<Value>,
     /// Part E: who changed a config layer and why.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::any_as_opt_string")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub changed_by: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::any_as_opt_string")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 
+impl FromValue for FlagState {
+    fn from_value(v: &Value) -> Result<FlagState, ReadError> {
+        let f = Fields::of(v)?;
+        Ok(FlagState {
+            id: f.loose_string("id"),
+            flag_name: f.loose_string("flagName"),
+            description: f.present_string("description"),
+            enabled: f.opt_bool("enabled")?,
+            rollout_strategy: f.get("rolloutStrategy").map(Strategy::from_loose),
+            rollout_percentage: f.loose_number("rolloutPercentage").map(percentage_of_number),
+            metadata: f.present_string("metadata"),
+            created_at: f.loose_string("createdAt"),
+            updated_at: f.loose_string("updatedAt"),
+        })
+    }
+}
+
+impl FromValue for Payload {
+    fn from_value(v: &Value) -> Result<Payload, ReadError> {
+        let f = Fields::of(v)?;
+        Ok(Payload {
+            previous_state: f.opt("previousState")?,
+            new_state: f.opt("newState")?,
+            enabled: f.opt_bool("enabled")?,
+            user_id: f.opt_string("userId")?,
+            role: f.opt_string("role")?,
+        })
+    }
+}
+
+impl FromValue for StreamMessage {
+    /// Fails only where a flag event's meaning would be unclear (a payload
+    /// or state of the wrong shape); such a message is ignored whole.
+    fn from_value(v: &Value) -> Result<StreamMessage, ReadError> {
+        let f = Fields::of(v)?;
+        Ok(StreamMessage {
+            type_name: f.loose_string("type"),
+            timestamp: f.loose_number("timestamp").filter(|n| !n.is_nan()).map(|n| n as i64),
+            user_id: f.loose_string("userId"),
+            flag_id: f.loose_string("flagId"),
+            flag_name: f.loose_string("flagName"),
+            payload: f.opt("payload")?,
+            version: f.version("version")?,
+            layer: f.loose_string("layer"),
+            value: f.value("value"),
+            changed_by: f.loose_string("changedBy"),
+            reason: f.loose_string("reason"),
+        })
+    }
+}
+
+deserialize_via_value!(FlagState, Payload, StreamMessage);
+
 impl StreamMessage {
+    /// Reads one `data:` line of the stream.
+    pub fn from_json(text: &str) -> Result<StreamMessage, ReadError> {
+        let value = crate::json_text::parse(text)
+            .map_err(|e| ReadError { field: None, problem: e.0, found: None })?;
+        StreamMessage::from_value(&value)
+    }
+
     pub fn new(kind: EventKind) -> StreamMessage {
         StreamMessage { type_name: Some(kind.as_str().to_owned()), ..StreamMessage::default() }
     }

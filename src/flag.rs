@@ -1,8 +1,9 @@
 //! A flag as the snapshot carries it (PROTOCOL.md part C): the stored flag of
 //! part A plus this user's own target and the role targets.
 
-use crate::lenient;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::json::Value;
+use crate::read::{deserialize_via_value, loose_string, Fields, FromValue, ReadError};
+use serde::{Serialize, Serializer};
 
 /// `rolloutStrategy`. Strings other than the four known ones occur in the
 /// wild and evaluate by rule 7; they are kept verbatim so a server that
@@ -51,21 +52,21 @@ impl Serialize for Strategy {
     }
 }
 
-impl<'de> Deserialize<'de> for Strategy {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        // A strategy of the wrong type is as unknown as an unknown string.
-        Ok(lenient::any_as_opt_string(d)?.map_or_else(Strategy::default, |s| Strategy::parse(&s)))
+impl Strategy {
+    /// A strategy of the wrong type is as unknown as an unknown string.
+    pub fn from_loose(v: &Value) -> Strategy {
+        loose_string(v).map_or_else(Strategy::default, |s| Strategy::parse(&s))
     }
 }
 
 /// The calling user's own target on a flag (part C `userTarget`).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct UserTarget {
     pub enabled: bool,
 }
 
 /// A role's target on a flag (part C `roleTargets[]`).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RoleTarget {
     pub role: String,
     pub enabled: bool,
@@ -74,34 +75,57 @@ pub struct RoleTarget {
 /// A flag in the part C snapshot shape. `flagName` and `enabled` are
 /// required; everything else tolerates absence, `null` and (for fields that
 /// do not take part in evaluation) values of the wrong type.
-#[derive(Clone, Debug, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Flag {
-    #[serde(default, deserialize_with = "lenient::any_as_opt_string")]
     pub id: Option<String>,
     pub flag_name: String,
-    #[serde(default, deserialize_with = "lenient::any_as_opt_string")]
     pub description: Option<String>,
     pub enabled: bool,
-    #[serde(default)]
     pub rollout_strategy: Strategy,
-    #[serde(default, deserialize_with = "lenient::percentage")]
     pub rollout_percentage: i64,
-    #[serde(default, deserialize_with = "lenient::any_as_opt_string")]
     pub metadata: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "lenient::any_as_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(default, deserialize_with = "lenient::any_as_opt_string")]
     pub updated_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_target: Option<UserTarget>,
-    #[serde(default, deserialize_with = "lenient::null_as_default")]
     pub role_targets: Vec<RoleTarget>,
 }
+
+impl FromValue for UserTarget {
+    fn from_value(v: &Value) -> Result<UserTarget, ReadError> {
+        Ok(UserTarget { enabled: Fields::of(v)?.bool("enabled")? })
+    }
+}
+
+impl FromValue for RoleTarget {
+    fn from_value(v: &Value) -> Result<RoleTarget, ReadError> {
+        let f = Fields::of(v)?;
+        Ok(RoleTarget { role: f.string("role")?, enabled: f.bool("enabled")? })
+    }
+}
+
+impl FromValue for Flag {
+    fn from_value(v: &Value) -> Result<Flag, ReadError> {
+        let f = Fields::of(v)?;
+        Ok(Flag {
+            id: f.loose_string("id"),
+            flag_name: f.string("flagName")?,
+            description: f.loose_string("description"),
+            enabled: f.bool("enabled")?,
+            rollout_strategy: f.get("rolloutStrategy").map_or_else(Strategy::default, Strategy::from_loose),
+            rollout_percentage: f.percentage("rolloutPercentage")?,
+            metadata: f.loose_string("metadata"),
+            created_at: f.loose_string("createdAt"),
+            updated_at: f.loose_string("updatedAt"),
+            user_target: f.opt("userTarget")?,
+            role_targets: f.list("roleTargets")?,
+        })
+    }
+}
+
+deserialize_via_value!(UserTarget, RoleTarget, Flag);
 
 impl Flag {
     /// The role target for `role`. The first one wins when a server sends

@@ -52,13 +52,47 @@ impl Map {
     }
 }
 
+impl Map {
+    /// A map of parsed entries, where a repeated key keeps its last value in
+    /// its first position. Large objects are deduplicated through a sort, so
+    /// a huge object costs O(n log n), not O(n^2).
+    pub fn from_entries(mut entries: Vec<(String, Value)>) -> Map {
+        if entries.len() <= 16 {
+            let mut map = Map::new();
+            for (k, v) in entries {
+                map.insert(k, v);
+            }
+            return map;
+        }
+        // Sorted keys reveal duplicates; almost every large object has none.
+        let mut keys: Vec<String> = entries.iter().map(|(k, _)| k.clone()).collect();
+        keys.sort_unstable();
+        let before = keys.len();
+        keys.dedup();
+        if keys.len() == before {
+            return Map(entries);
+        }
+        // Each key's first position, by binary search in the sorted keys.
+        let mut first = vec![usize::MAX; keys.len()];
+        let mut keep = vec![true; entries.len()];
+        for i in 0..entries.len() {
+            let Ok(slot) = keys.binary_search(&entries[i].0) else { continue };
+            if first[slot] == usize::MAX {
+                first[slot] = i;
+            } else {
+                entries[first[slot]].1 = core::mem::take(&mut entries[i].1);
+                keep[i] = false;
+            }
+        }
+        let mut kept = keep.into_iter();
+        entries.retain(|_| kept.next().unwrap_or(false));
+        Map(entries)
+    }
+}
+
 impl FromIterator<(String, Value)> for Map {
     fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Map {
-        let mut map = Map::new();
-        for (k, v) in iter {
-            map.insert(k, v);
-        }
-        map
+        Map::from_entries(iter.into_iter().collect())
     }
 }
 
@@ -169,11 +203,11 @@ impl<'de> Deserialize<'de> for Value {
                 Ok(Value::Array(items))
             }
             fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
-                let mut map = Map::new();
-                while let Some((k, v)) = access.next_entry::<String, Value>()? {
-                    map.insert(k, v);
+                let mut entries = Vec::new();
+                while let Some(entry) = access.next_entry::<String, Value>()? {
+                    entries.push(entry);
                 }
-                Ok(Value::Object(map))
+                Ok(Value::Object(Map::from_entries(entries)))
             }
         }
         d.deserialize_any(V)
@@ -198,5 +232,18 @@ mod tests {
     fn duplicate_keys_keep_the_last_value_in_the_first_place() {
         let v: Value = serde_json::from_str(r#"{"a":1,"b":2,"a":3}"#).unwrap();
         assert_eq!(serde_json::to_string(&v).unwrap(), r#"{"a":3,"b":2}"#);
+    }
+
+    #[test]
+    fn large_objects_deduplicate_like_small_ones() {
+        let mut entries: Vec<(String, Value)> = (0..40).map(|i| (format!("k{}", i % 25), Value::from(i as f64))).collect();
+        entries.push(("k3".into(), Value::from("last")));
+        let map = Map::from_entries(entries);
+        assert_eq!(map.len(), 25);
+        let keys: Vec<&str> = map.iter().map(|(k, _)| k).collect();
+        assert_eq!(keys[..4], ["k0", "k1", "k2", "k3"], "first positions kept");
+        assert_eq!(map.get("k3"), Some(&Value::from("last")));
+        assert_eq!(map.get("k24"), Some(&Value::from(24.0)));
+        assert_eq!(map.get("k0"), Some(&Value::from(25.0)));
     }
 }

@@ -3,18 +3,27 @@
 
 use crate::flag::{Flag, Strategy};
 use crate::hash::bucket;
-use serde::{Deserialize, Serialize};
+use crate::json::Value;
+use crate::read::{deserialize_via_value, Fields, FromValue, ReadError};
+use serde::Serialize;
 
 /// Who a flag is evaluated for. An empty string counts as absent, because the
 /// production server tests truthiness.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Context {
-    #[serde(default)]
     pub user_id: Option<String>,
-    #[serde(default)]
     pub user_role: Option<String>,
 }
+
+impl FromValue for Context {
+    fn from_value(v: &Value) -> Result<Context, ReadError> {
+        let f = Fields::of(v)?;
+        Ok(Context { user_id: f.opt_string("userId")?, user_role: f.opt_string("userRole")? })
+    }
+}
+
+deserialize_via_value!(Context);
 
 impl Context {
     pub fn new(user_id: Option<&str>, user_role: Option<&str>) -> Context {

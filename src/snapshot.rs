@@ -3,15 +3,14 @@
 
 use crate::config::ConfigLayers;
 use crate::flag::Flag;
-use crate::lenient::{self, Lenient};
-use serde::{Deserialize, Serialize};
+use crate::json::Value;
+use crate::read::{deserialize_via_value, Fields, FromValue, ReadError};
+use serde::Serialize;
 
 /// The user the snapshot was made for.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct SnapshotUser {
-    #[serde(default)]
     pub id: Option<String>,
-    #[serde(default)]
     pub role: Option<String>,
 }
 
@@ -19,8 +18,8 @@ pub struct SnapshotUser {
 /// valid flag is left out and counted in `skipped_flags` instead of costing
 /// the client every other flag; a document without the snapshot's shape is a
 /// [`SnapshotError`].
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", from = "WireSnapshot")]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Snapshot {
     /// Servers without change versions omit it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -38,46 +37,35 @@ pub struct Snapshot {
     pub skipped_flags: usize,
 }
 
-/// The snapshot as it arrives, before malformed flag entries are dropped.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct WireSnapshot {
-    #[serde(default)]
-    version: Option<u64>,
-    #[serde(default, deserialize_with = "lenient::any_as_opt_string")]
-    generated_at: Option<String>,
-    #[serde(default)]
-    user: Option<SnapshotUser>,
-    flags: Vec<Lenient<Flag>>,
-    /// A malformed `config` is dropped rather than costing the flags.
-    #[serde(default)]
-    config: Option<Lenient<ConfigLayers>>,
-}
-
-impl From<WireSnapshot> for Snapshot {
-    fn from(w: WireSnapshot) -> Snapshot {
-        let total = w.flags.len();
-        let flags: Vec<Flag> = w
-            .flags
-            .into_iter()
-            .filter_map(|f| match f {
-                Lenient::Valid(f) => Some(f),
-                Lenient::Invalid => None,
-            })
-            .collect();
-        Snapshot {
-            version: w.version,
-            generated_at: w.generated_at,
-            user: w.user,
-            config: match w.config {
-                Some(Lenient::Valid(c)) => Some(c),
-                _ => None,
-            },
-            skipped_flags: total - flags.len(),
-            flags,
-        }
+impl FromValue for SnapshotUser {
+    fn from_value(v: &Value) -> Result<SnapshotUser, ReadError> {
+        let f = Fields::of(v)?;
+        Ok(SnapshotUser { id: f.opt_string("id")?, role: f.opt_string("role")? })
     }
 }
+
+impl FromValue for Snapshot {
+    fn from_value(v: &Value) -> Result<Snapshot, ReadError> {
+        let f = Fields::of(v)?;
+        let entries = match f.get("flags") {
+            Some(Value::Array(items)) => items,
+            Some(other) => return Err(ReadError::wrong_type(other).in_field("flags")),
+            None => return Err(ReadError { field: Some("flags"), problem: "missing", found: None }),
+        };
+        let flags: Vec<Flag> = entries.iter().filter_map(|e| Flag::from_value(e).ok()).collect();
+        Ok(Snapshot {
+            version: f.version("version")?,
+            generated_at: f.loose_string("generatedAt"),
+            user: f.opt("user")?,
+            skipped_flags: entries.len() - flags.len(),
+            flags,
+            // A malformed `config` is dropped rather than costing the flags.
+            config: f.opt("config").ok().flatten(),
+        })
+    }
+}
+
+deserialize_via_value!(SnapshotUser, Snapshot);
 
 /// Why a document could not be read as a snapshot.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,12 +84,11 @@ impl core::fmt::Display for SnapshotError {
 
 impl std::error::Error for SnapshotError {}
 
-#[cfg(feature = "json")]
 impl Snapshot {
-    /// Parses a snapshot from JSON text (native builds; the browser lets
-    /// `Response.json()` parse and reads the result with serde-wasm-bindgen).
+    /// Parses a snapshot from JSON text.
     pub fn from_json(text: &str) -> Result<Snapshot, SnapshotError> {
-        serde_json::from_str(text).map_err(|e| SnapshotError::Malformed(e.to_string()))
+        let value = crate::json_text::parse(text).map_err(|e| SnapshotError::Malformed(e.0.to_owned()))?;
+        Snapshot::from_value(&value).map_err(|e| SnapshotError::Malformed(e.message()))
     }
 }
 

@@ -109,7 +109,7 @@ impl Store {
             self.evaluations.insert(name.clone(), now);
         }
         changed.extend(before.into_iter().filter(|(n, e)| !self.flags.contains_key(n) && *e != NOT_FOUND).map(|(n, _)| n));
-        changed.sort();
+        changed.sort_unstable();
         let config_changed = self.resolve_config();
         Outcome { changed, config_changed, resync: Resync::No }
     }
@@ -310,8 +310,10 @@ impl Store {
 
     /// The current state as a snapshot (for the offline cache), flags by name.
     pub fn to_snapshot(&self) -> Snapshot {
-        let mut flags: Vec<Flag> = self.flags.values().cloned().collect();
-        flags.sort_by(|a, b| a.flag_name.cmp(&b.flag_name));
+        // Sorting names, not flags, shares the one sort the wasm links.
+        let mut names: Vec<String> = self.flags.keys().cloned().collect();
+        names.sort_unstable();
+        let flags = names.iter().filter_map(|n| self.flags.get(n).cloned()).collect();
         Snapshot {
             version: self.version,
             generated_at: None,

@@ -1,7 +1,7 @@
 //! Thin typed wrappers over the browser APIs the client uses: fetch, timers,
 //! localStorage, visibility. Every failure becomes a value, never a panic.
 
-use js_sys::{Function, Promise, JSON};
+use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -88,11 +88,6 @@ pub async fn get_text(url: &str, etag: Option<&str>, credentials: RequestCredent
         401 => Fetched::Unauthorized,
         _ => Fetched::HttpError,
     }
-}
-
-/// `JSON.parse`, or `None` for text that is not JSON.
-pub fn parse_json(text: &str) -> Option<JsValue> {
-    JSON::parse(text).ok()
 }
 
 /// localStorage, when the page has it and it works (private modes may

@@ -4,38 +4,62 @@
 use super::browser;
 use super::cache;
 use super::convert::{evaluation_to_js, optional_string_arg, string_list_arg, value_to_js};
-use super::de::from_js;
 use super::source;
 use super::state::{Inner, Options, Shared, Status};
 use super::sync;
+use crate::json::Value;
+use crate::read::{Fields, FromValue, ReadError};
 use crate::Snapshot;
 use js_sys::{Function, Object, Promise, Reflect};
-use serde::Deserialize;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 /// Options as JS passes them (`new FlagClient({ baseUrl, ... })`).
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
 struct JsOptions {
-    #[serde(default)]
     base_url: String,
-    #[serde(default)]
     credentials: Option<String>,
-    #[serde(default)]
     bootstrap: Option<Snapshot>,
-    #[serde(default)]
     cache: Option<bool>,
     /// Whose cached flags to show at start; default: the last user seen.
-    #[serde(default)]
     user_id: Option<String>,
-    #[serde(default)]
     streaming: Option<bool>,
-    #[serde(default)]
     resync_debounce_ms: Option<u32>,
-    #[serde(default)]
     hidden_close_ms: Option<u32>,
+}
+
+impl FromValue for JsOptions {
+    fn from_value(v: &Value) -> Result<JsOptions, ReadError> {
+        let f = Fields::of(v)?;
+        Ok(JsOptions {
+            base_url: f.opt_string("baseUrl")?.unwrap_or_default(),
+            credentials: f.opt_string("credentials")?,
+            // A snapshot object, or its JSON text (e.g. embedded by the server).
+            bootstrap: match f.get("bootstrap") {
+                None => None,
+                Some(Value::String(text)) => Some(
+                    crate::json_text::parse(text)
+                        .map_err(|e| ReadError { field: Some("bootstrap"), problem: e.0, found: None })
+                        .and_then(|v| Snapshot::from_value(&v).map_err(|e| e.in_field("bootstrap")))?,
+                ),
+                Some(v) => Some(Snapshot::from_value(v).map_err(|e| e.in_field("bootstrap"))?),
+            },
+            cache: f.opt_bool("cache")?,
+            user_id: f.opt_string("userId")?,
+            streaming: f.opt_bool("streaming")?,
+            resync_debounce_ms: millis(&f, "resyncDebounceMs")?,
+            hidden_close_ms: millis(&f, "hiddenCloseMs")?,
+        })
+    }
+}
+
+/// A whole, non-negative number of milliseconds (absent or `null`: `None`).
+fn millis(f: &Fields, key: &'static str) -> Result<Option<u32>, ReadError> {
+    match f.get(key) {
+        None => Ok(None),
+        Some(Value::Number(n)) if *n >= 0.0 && *n <= f64::from(u32::MAX) && n.fract() == 0.0 => Ok(Some(*n as u32)),
+        Some(_) => Err(ReadError { field: Some(key), problem: "must be a whole number of milliseconds", found: None }),
+    }
 }
 
 #[wasm_bindgen]
@@ -53,7 +77,7 @@ impl FlagClient {
     /// then the snapshot, then the live stream.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<FlagClient, JsValue> {
-        let o: JsOptions = from_js(options).map_err(|e| {
+        let o = JsOptions::from_value(&super::js_value::to_value(&options)).map_err(|e| {
             let mut m = String::from("flaglive.FlagClient: invalid options: ");
             m.push_str(&e.message());
             type_error(&m)

@@ -1,10 +1,10 @@
 //! Crossing between JS values and core types, with clear `TypeError`s.
 
-use super::de::from_js;
+use super::js_value::to_value;
 use crate::json::Value;
+use crate::read::FromValue;
 use crate::rules::Evaluation;
 use js_sys::{Array, Object, Reflect, TypeError};
-use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 
 fn type_error(message: &str) -> JsValue {
@@ -12,9 +12,9 @@ fn type_error(message: &str) -> JsValue {
 }
 
 /// Reads a core type from a JS value; on failure a `TypeError` whose message
-/// is `prefix` followed by the deserializer's explanation.
-pub fn read<T: DeserializeOwned>(value: JsValue, prefix: &str) -> Result<T, JsValue> {
-    from_js(value).map_err(|e| {
+/// is `prefix` followed by the reader's explanation.
+pub fn read<T: FromValue>(value: &JsValue, prefix: &str) -> Result<T, JsValue> {
+    T::from_value(&to_value(value)).map_err(|e| {
         let mut message = String::from(prefix);
         message.push_str(&e.message());
         type_error(&message)

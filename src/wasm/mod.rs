@@ -7,7 +7,7 @@
 //! `.wasm` (see `de`).
 
 mod convert;
-mod de;
+mod js_value;
 
 // The live client, behind the `client` feature until it fits the size budget.
 #[cfg(feature = "client")]
@@ -41,12 +41,12 @@ pub fn evaluate_js(flag: JsValue, context: JsValue) -> Result<JsValue, JsValue> 
     let flag = if flag.is_null() || flag.is_undefined() {
         None
     } else {
-        Some(read(flag, "flaglive.evaluate: invalid flag: ")?)
+        Some(read(&flag, "flaglive.evaluate: invalid flag: ")?)
     };
     let ctx: Context = if context.is_null() || context.is_undefined() {
         Context::default()
     } else {
-        read(context, "flaglive.evaluate: invalid context: ")?
+        read(&context, "flaglive.evaluate: invalid context: ")?
     };
     Ok(evaluation_to_js(rules::evaluate(flag.as_ref(), &ctx)))
 }

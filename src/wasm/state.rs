@@ -7,7 +7,6 @@ use super::browser;
 use crate::store::{Outcome, Store};
 use js_sys::{Array, Function};
 use std::cell::RefCell;
-use std::collections::HashSet;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::RequestCredentials;
@@ -67,7 +66,8 @@ pub struct Inner {
     pub last_error: Option<String>,
     listeners: Vec<(u32, Function)>,
     next_listener: u32,
-    pending: HashSet<String>,
+    /// Changed flag names since the last flush (deduplicated at flush).
+    pending: Vec<String>,
     pending_config: bool,
     flush_scheduled: bool,
     ready_waiters: Vec<(Function, Function)>,
@@ -101,7 +101,7 @@ impl Inner {
             last_error: None,
             listeners: Vec::new(),
             next_listener: 0,
-            pending: HashSet::new(),
+            pending: Vec::new(),
             pending_config: false,
             flush_scheduled: false,
             ready_waiters: Vec::new(),
@@ -179,7 +179,10 @@ fn flush(shared: &Shared) {
         if s.closed {
             return;
         }
-        let names: Array = std::mem::take(&mut s.pending).into_iter().map(|n| JsValue::from_str(&n)).collect();
+        let mut pending = std::mem::take(&mut s.pending);
+        pending.sort_unstable();
+        pending.dedup();
+        let names: Array = pending.into_iter().map(|n| JsValue::from_str(&n)).collect();
         let config = std::mem::take(&mut s.pending_config);
         (names, config, s.listeners.iter().map(|(_, f)| f.clone()).collect::<Vec<_>>())
     };

@@ -4,7 +4,6 @@
 
 use super::browser::{self, Fetched};
 use super::cache;
-use super::de::from_js;
 use super::source;
 use super::state::{record, settle, Inner, Shared, Status};
 use crate::event::StreamMessage;
@@ -39,8 +38,7 @@ fn join(a: &str, b: &str) -> String {
 
 /// Applies a snapshot document; false if it is not a snapshot.
 pub fn apply_snapshot_text(shared: &Shared, text: &str, from_network: bool) -> bool {
-    let Some(value) = browser::parse_json(text) else { return false };
-    let Ok(snapshot) = from_js::<Snapshot>(value) else { return false };
+    let Ok(snapshot) = Snapshot::from_json(text) else { return false };
     let user = snapshot.user.as_ref().and_then(|u| u.id.clone());
     let outcome = shared.borrow_mut().store.apply_snapshot(snapshot);
     record(shared, &outcome);
@@ -180,7 +178,7 @@ fn resync(shared: &Shared, advice: Resync) {
 
 /// A stream message, or `None` for data that is not one.
 pub fn parse_message(text: &str) -> Option<StreamMessage> {
-    from_js::<StreamMessage>(browser::parse_json(text)?).ok()
+    StreamMessage::from_json(text).ok()
 }
 
 /// Applies one stream message to this client (called by its source).

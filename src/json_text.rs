@@ -1,0 +1,363 @@
+//! JSON text to [`Value`], with `JSON.parse`'s semantics (RFC 8259, numbers
+//! as f64, a duplicate key keeps its last value).
+//!
+//! Why our own parser: the browser build ships without serde_json, and
+//! parsing the snapshot's text in wasm is several times faster than walking
+//! the object `JSON.parse` builds one property at a time across the JS
+//! boundary. Errors are static strings (no formatting code in the wasm).
+
+use crate::json::{Map, Value};
+
+/// Deeper documents are rejected instead of overflowing the stack.
+const MAX_DEPTH: usize = 128;
+
+/// Why a text is not JSON.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ParseError(pub &'static str);
+
+impl core::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// Parses a complete JSON document.
+pub fn parse(text: &str) -> Result<Value, ParseError> {
+    let mut p = Parser { bytes: text.as_bytes(), pos: 0 };
+    let value = p.value(0)?;
+    p.skip_ws();
+    if p.pos != p.bytes.len() {
+        return Err(ParseError("unexpected text after the JSON value"));
+    }
+    Ok(value)
+}
+
+struct Parser<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn eat(&mut self, byte: u8) -> bool {
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn literal(&mut self, word: &[u8], value: Value) -> Result<Value, ParseError> {
+        if self.bytes[self.pos..].starts_with(word) {
+            self.pos += word.len();
+            Ok(value)
+        } else {
+            Err(ParseError("invalid literal"))
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value, ParseError> {
+        self.skip_ws();
+        match self.peek() {
+            None => Err(ParseError("unexpected end of JSON input")),
+            Some(b'{') => self.object(depth + 1),
+            Some(b'[') => self.array(depth + 1),
+            Some(b'"') => self.string().map(Value::String),
+            Some(b't') => self.literal(b"true", Value::Bool(true)),
+            Some(b'f') => self.literal(b"false", Value::Bool(false)),
+            Some(b'n') => self.literal(b"null", Value::Null),
+            Some(b'-' | b'0'..=b'9') => self.number().map(Value::Number),
+            Some(_) => Err(ParseError("unexpected character")),
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Value, ParseError> {
+        if depth > MAX_DEPTH {
+            return Err(ParseError("nesting too deep"));
+        }
+        self.pos += 1;
+        let mut items = Vec::new();
+        self.skip_ws();
+        if self.eat(b']') {
+            return Ok(Value::Array(items));
+        }
+        loop {
+            items.push(self.value(depth)?);
+            self.skip_ws();
+            if self.eat(b']') {
+                return Ok(Value::Array(items));
+            }
+            if !self.eat(b',') {
+                return Err(ParseError("expected `,` or `]` in an array"));
+            }
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Value, ParseError> {
+        if depth > MAX_DEPTH {
+            return Err(ParseError("nesting too deep"));
+        }
+        self.pos += 1;
+        let mut entries = Vec::new();
+        self.skip_ws();
+        if self.eat(b'}') {
+            return Ok(Value::Object(Map::new()));
+        }
+        loop {
+            self.skip_ws();
+            if self.peek() != Some(b'"') {
+                return Err(ParseError("expected a string key in an object"));
+            }
+            let key = self.string()?;
+            self.skip_ws();
+            if !self.eat(b':') {
+                return Err(ParseError("expected `:` after an object key"));
+            }
+            let value = self.value(depth)?;
+            entries.push((key, value));
+            self.skip_ws();
+            if self.eat(b'}') {
+                return Ok(Value::Object(Map::from_entries(entries)));
+            }
+            if !self.eat(b',') {
+                return Err(ParseError("expected `,` or `}` in an object"));
+            }
+        }
+    }
+
+    /// A string starting at the opening quote. Runs without escapes are
+    /// copied as slices; a lone surrogate escape (which a Rust string cannot
+    /// hold) becomes U+FFFD, as it would crossing into Rust from JS.
+    fn string(&mut self) -> Result<String, ParseError> {
+        self.pos += 1;
+        let mut out = String::new();
+        loop {
+            let start = self.pos;
+            while let Some(b) = self.peek() {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            // The input is a &str and we stopped at ASCII, so this is whole UTF-8.
+            out.push_str(core::str::from_utf8(&self.bytes[start..self.pos]).unwrap_or_default());
+            match self.peek() {
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    self.escape(&mut out)?;
+                }
+                Some(_) => return Err(ParseError("control character in a string")),
+                None => return Err(ParseError("unterminated string")),
+            }
+        }
+    }
+
+    fn escape(&mut self, out: &mut String) -> Result<(), ParseError> {
+        let c = match self.peek() {
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            Some(b'u') => {
+                self.pos += 1;
+                let unit = self.hex4()?;
+                let c = if (0xD800..0xDC00).contains(&unit) && self.bytes[self.pos..].starts_with(b"\\u") {
+                    let save = self.pos;
+                    self.pos += 2;
+                    let low = self.hex4()?;
+                    if (0xDC00..0xE000).contains(&low) {
+                        char::from_u32(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))
+                    } else {
+                        self.pos = save; // not a pair: the next escape stands alone
+                        None
+                    }
+                } else {
+                    char::from_u32(unit)
+                };
+                out.push(c.unwrap_or('\u{FFFD}'));
+                return Ok(());
+            }
+            _ => return Err(ParseError("invalid escape in a string")),
+        };
+        self.pos += 1;
+        out.push(c);
+        Ok(())
+    }
+
+    fn hex4(&mut self) -> Result<u32, ParseError> {
+        let digits = self.bytes.get(self.pos..self.pos + 4).ok_or(ParseError("invalid \\u escape"))?;
+        let mut unit = 0;
+        for &d in digits {
+            let v = (d as char).to_digit(16).ok_or(ParseError("invalid \\u escape"))?;
+            unit = unit * 16 + v;
+        }
+        self.pos += 4;
+        Ok(unit)
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, read as the nearest
+    /// f64 like JS. Short integers (almost every number in a snapshot) are
+    /// exact in i64 and skip the general decimal conversion.
+    fn number(&mut self) -> Result<f64, ParseError> {
+        let start = self.pos;
+        self.eat(b'-');
+        let int_start = self.pos;
+        if !self.eat(b'0') && self.digits() == 0 {
+            return Err(ParseError("invalid number"));
+        }
+        let int_digits = self.pos - int_start;
+        let mut simple = int_digits <= 15;
+        if self.eat(b'.') {
+            simple = false;
+            if self.digits() == 0 {
+                return Err(ParseError("invalid number"));
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            simple = false;
+            self.pos += 1;
+            if !self.eat(b'+') {
+                self.eat(b'-');
+            }
+            if self.digits() == 0 {
+                return Err(ParseError("invalid number"));
+            }
+        }
+        let text = &self.bytes[start..self.pos];
+        if simple {
+            let magnitude = text[int_start - start..].iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0'));
+            let n = magnitude as f64;
+            return Ok(if int_start > start { -n } else { n });
+        }
+        // Only ASCII digits, signs, '.' and 'e' were accepted above.
+        let text = core::str::from_utf8(text).unwrap_or_default();
+        decimal_to_f64(text).ok_or(ParseError("invalid number"))
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+}
+
+/// The nearest f64 to a valid JSON number. In the browser the JS engine's
+/// own conversion does it (correctly rounded like Rust's, so the same
+/// result) without linking Rust's ~10 KB of decimal conversion tables.
+#[cfg(not(target_arch = "wasm32"))]
+fn decimal_to_f64(text: &str) -> Option<f64> {
+    text.parse().ok()
+}
+
+#[cfg(target_arch = "wasm32")]
+fn decimal_to_f64(text: &str) -> Option<f64> {
+    Some(js_sys::Number::parse_float(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(text: &str) -> Value {
+        parse(text).unwrap_or_else(|e| panic!("{text}: {e}"))
+    }
+
+    #[test]
+    fn reads_every_kind_of_value() {
+        let v = ok(r#" {"a":[true,false,null,"s",-0,12,1.5e2,-3.25E-1],"o":{}, "e":[] } "#);
+        let a = match v.as_object().unwrap().get("a").unwrap() {
+            Value::Array(items) => items.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            a,
+            [
+                Value::Bool(true),
+                Value::Bool(false),
+                Value::Null,
+                Value::from("s"),
+                Value::Number(0.0),
+                Value::Number(12.0),
+                Value::Number(150.0),
+                Value::Number(-0.325)
+            ]
+        );
+    }
+
+    #[test]
+    fn numbers_round_like_js() {
+        assert_eq!(ok("9007199254740993"), Value::Number(9007199254740992.0));
+        assert_eq!(ok("123456789012345"), Value::Number(123456789012345.0));
+        assert_eq!(ok("0.1"), Value::Number(0.1));
+        assert_eq!(ok("1e400"), Value::Number(f64::INFINITY));
+        assert_eq!(ok("-0").clone(), Value::Number(-0.0));
+        match ok("-0") {
+            Value::Number(n) => assert!(n.is_sign_negative()),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn strings_and_escapes() {
+        assert_eq!(ok(r#""a\"\\\/\b\f\n\r\t\u00e9\u20AC""#), Value::from("a\"\\/\u{8}\u{c}\n\r\t\u{e9}\u{20ac}"));
+        assert_eq!(ok(r#""\ud83d\ude00 ok""#), Value::from("\u{1F600} ok"));
+        assert_eq!(ok(r#""\ud800x""#), Value::from("\u{FFFD}x"), "lone high surrogate");
+        assert_eq!(ok(r#""\udc00""#), Value::from("\u{FFFD}"), "lone low surrogate");
+        assert_eq!(ok(r#""\ud800\u0041""#), Value::from("\u{FFFD}A"), "high surrogate then a non-surrogate");
+        assert_eq!(ok("\"h\u{e9}llo \u{1F600}\""), Value::from("h\u{e9}llo \u{1F600}"));
+    }
+
+    #[test]
+    fn duplicate_keys_keep_the_last_value() {
+        let v = ok(r#"{"a":1,"b":2,"a":3}"#);
+        let keys: Vec<_> = v.as_object().unwrap().iter().map(|(k, v)| (k.to_owned(), v.clone())).collect();
+        assert_eq!(keys, [("a".to_owned(), Value::Number(3.0)), ("b".to_owned(), Value::Number(2.0))]);
+    }
+
+    #[test]
+    fn rejects_what_json_parse_rejects() {
+        for bad in [
+            "", " ", "{", "[1,]", "{\"a\":1,}", "{a:1}", "'s'", "01", "1.", ".5", "-", "1e", "+1", "NaN", "tru",
+            "nul", "\"\\x\"", "\"\\u12\"", "\"unterminated", "\"tab\there\"", "[1] 2", "{\"a\" 1}", "[1 2]",
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?} parsed");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = "[".repeat(100_000) + &"]".repeat(100_000);
+        assert_eq!(parse(&deep), Err(ParseError("nesting too deep")));
+        let fine = "[".repeat(100) + &"]".repeat(100);
+        assert!(parse(&fine).is_ok());
+    }
+
+    #[cfg(feature = "json")]
+    #[test]
+    fn agrees_with_serde_json_on_a_snapshot() {
+        let text = include_str!("../tests/data/evaluation-vectors.json");
+        let ours = parse(text).unwrap();
+        let theirs: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(ours, theirs);
+    }
+}
