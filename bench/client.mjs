@@ -1,5 +1,5 @@
 // Client benchmarks (not tests): one headless-Chromium run against the real
-// flaglive-server, with the FlagClient build (pkg-client/). Prints ratios
+// flaglive-server, with the built package (pkg/). Prints ratios
 // measured in the same browser. Run via bench/client.
 import { FlagServer } from '../tests/js/lib/server.mjs';
 import { launchChromium } from '../tests/js/lib/chromium.mjs';
@@ -11,7 +11,7 @@ await page.goto(`${server.url}/tests/js/client-page.html`);
 await page.evaluate(() => window.login('admin', 'admin-demo'));
 
 const results = await page.evaluate(async () => {
-  const m = await import('/pkg-client/index.js');
+  const m = await import('/pkg/index.js');
   await m.default();
   const out = {};
   const time = (f) => { const t = performance.now(); f(); return performance.now() - t; };

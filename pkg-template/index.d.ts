@@ -88,13 +88,105 @@ export type InitInput =
 
 /**
  * Loads and instantiates the WebAssembly module. Without an argument it
- * fetches `flaglive_wasm_bg.wasm` next to the package's JS (bundlers such as
- * Vite and webpack 5 resolve that URL). Resolves once the API is usable;
- * calling it again is a no-op.
+ * fetches `flaglive_wasm_bg.wasm` next to the package's JS (Vite and
+ * webpack 5 resolve that URL). Pass a URL, Response or bytes for CSP-strict
+ * pages, workers or CDNs. Calling it again is a no-op.
  */
 export default function init(
-  moduleOrPath?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>,
-): Promise<unknown>;
+  input?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>,
+): Promise<void>;
 
 /** Instantiates the module synchronously from bytes or a compiled module (Node, workers). */
-export function initSync(module: { module: BufferSource | WebAssembly.Module } | BufferSource | WebAssembly.Module): unknown;
+export function initSync(module: { module: BufferSource | WebAssembly.Module } | BufferSource | WebAssembly.Module): void;
+
+/** Whether init() or initSync() has completed. */
+export function isLoaded(): boolean;
+
+/** `await init(wasm)` (once), then `new FlagClient(options)`. */
+export function createFlagClient(
+  options: FlagClientOptions,
+  wasm?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>,
+): Promise<FlagClient>;
+
+/** A snapshot document (PROTOCOL.md part C). */
+export interface Snapshot {
+  version?: number | null;
+  generatedAt?: string | null;
+  user?: { id?: string | null; role?: string | null } | null;
+  flags: SnapshotFlag[];
+  config?: {
+    defaults?: unknown;
+    environment?: unknown;
+    organization?: unknown;
+    customer?: unknown;
+  } | null;
+}
+
+export type FlagStatus = 'loading' | 'ready' | 'stale' | 'unauthorized' | 'error';
+
+/** Which configuration layer a resolved value came from (part E). */
+export type ConfigSource = 'CUSTOMER_OVERRIDE' | 'ORGANIZATION_OVERRIDE' | 'ENVIRONMENT' | 'DEFAULT';
+
+export interface FlagClientOptions {
+  /** The flag server's origin (and path prefix); `''` for the page's own origin. */
+  baseUrl?: string;
+  /** Fetch credentials mode; `include` (default) also sets `withCredentials` on the stream. */
+  credentials?: 'include' | 'same-origin' | 'omit';
+  /** Flags to use at once (status `stale`) until the snapshot arrives: a snapshot or its JSON text. */
+  bootstrap?: Snapshot | string;
+  /** Keep the last good flags in localStorage (default true). */
+  cache?: boolean;
+  /** Whose cached flags to show at start; default: the last user seen. */
+  userId?: string;
+  /** Keep a live stream open (default true). */
+  streaming?: boolean;
+  /** Delay before re-reading the snapshot after a partial event (default 300). */
+  resyncDebounceMs?: number;
+  /** Close the stream after the tab has been hidden this long (default 60000). */
+  hiddenCloseMs?: number;
+}
+
+export interface ChangeDetail {
+  /** The layered configuration changed. */
+  config: boolean;
+  /** The new status, when it changed. */
+  status?: FlagStatus;
+}
+
+/** Called once per burst of changes with the names of flags whose value for this user changed. */
+export type FlagListener = (changed: string[], detail: ChangeDetail) => void;
+
+/**
+ * The live flag client: fetches the snapshot, follows the stream, caches
+ * offline, evaluates locally. Reads are synchronous.
+ * @throws TypeError from the constructor when options have the wrong shape.
+ */
+export class FlagClient {
+  constructor(options: FlagClientOptions);
+  /** Resolves when flags are usable (network, bootstrap or cache); rejects when the first attempt fails without any. */
+  ready(): Promise<void>;
+  readonly status: FlagStatus;
+  /** The last problem, in words. */
+  readonly lastError: string | undefined;
+  /** The snapshot version the flags are at, if the server sends versions. */
+  readonly version: number | undefined;
+  /** How many times the shared stream was reopened. */
+  readonly reconnects: number;
+  /** Whether a flag is on for this user; `fallback` (default false) until flags are loaded. */
+  isEnabled(name: string, fallback?: boolean): boolean;
+  evaluate(name: string): Evaluation;
+  /** The A/B variant of `testName`: first enabled `${testName}_${v}`, else `defaultVariant`, else the first. */
+  variant<T extends string>(testName: string, variants: readonly T[], defaultVariant?: NoInfer<T> | null): T | undefined;
+  allFlags(): Record<string, Evaluation>;
+  /** The resolved configuration at a dotted `path` (all of it without one). */
+  config<T = unknown>(path?: string): { value: T; source: ConfigSource } | undefined;
+  /** Returns the unsubscribe function. */
+  subscribe(listener: FlagListener): () => void;
+  /** Re-reads the snapshot after a sign-in change; the last call wins. */
+  identify(): Promise<void>;
+  reload(): Promise<void>;
+  /** Stops the stream, timers and listeners; reads keep answering from the last flags. */
+  close(): void;
+  /** Releases the wasm memory (after close()). */
+  free(): void;
+}

@@ -167,6 +167,11 @@ async fn last_event_id_replays_what_was_missed_or_asks_for_a_resync() {
     let mut current = alice.stream("", Some(5)).await;
     current.next().await.unwrap();
     current.expect_quiet(200).await;
+    // The id as a query parameter (how the browser client reopens).
+    let mut by_query = alice.stream("?lastEventId=4", None).await;
+    by_query.next().await.unwrap();
+    assert_eq!(id(&by_query.next_change().await.unwrap()), 5);
+    by_query.expect_quiet(200).await;
     s.stop().await;
 }
 

@@ -238,6 +238,7 @@ impl FlagClient {
         if let Some(stream) = stream {
             source::restart(&stream);
         }
+        super::state::status_may_have_changed(&self.shared);
         let shared = self.shared.clone();
         let promise = Promise::new(&mut |resolve, reject| shared.borrow_mut().add_identify_waiter(generation, resolve, reject));
         sync::refresh(&self.shared);

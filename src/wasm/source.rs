@@ -131,7 +131,7 @@ fn open(src: &SharedSource) {
     // A reopened stream loses the browser's Last-Event-ID; send it along.
     let mut url = s.url.clone();
     if let Some(id) = &s.last_event_id {
-        url.push_str("?lastEventId=");
+        url.push_str(if url.contains('?') { "&lastEventId=" } else { "?lastEventId=" });
         url.push_str(&String::from(js_sys::encode_uri_component(id)));
     }
     let init = EventSourceInit::new();

@@ -69,6 +69,8 @@ pub struct Inner {
     /// Changed flag names since the last flush (deduplicated at flush).
     pending: Vec<String>,
     pending_config: bool,
+    /// The status listeners were last told of.
+    notified_status: Status,
     flush_scheduled: bool,
     ready_waiters: Vec<(Function, Function)>,
     identify_waiters: Vec<(u32, Function, Function)>,
@@ -103,6 +105,7 @@ impl Inner {
             next_listener: 0,
             pending: Vec::new(),
             pending_config: false,
+            notified_status: Status::Loading,
             flush_scheduled: false,
             ready_waiters: Vec::new(),
             identify_waiters: Vec::new(),
@@ -160,7 +163,7 @@ pub fn record(shared: &Shared, outcome: &Outcome) {
         let mut s = shared.borrow_mut();
         s.pending.extend(outcome.changed.iter().cloned());
         s.pending_config |= outcome.config_changed;
-        let due = (!s.pending.is_empty() || s.pending_config) && !s.flush_scheduled;
+        let due = (!s.pending.is_empty() || s.pending_config || s.status != s.notified_status) && !s.flush_scheduled;
         s.flush_scheduled |= due;
         due
     };
@@ -170,10 +173,16 @@ pub fn record(shared: &Shared, outcome: &Outcome) {
     }
 }
 
-/// Calls every listener once with the names that changed in this burst
-/// (and `{ config: true }` when the configuration changed).
+/// Tells listeners about a status change (with no flag changes), once per burst.
+pub fn status_may_have_changed(shared: &Shared) {
+    record(shared, &crate::store::Outcome::default());
+}
+
+/// Calls every listener once per burst: `listener(changedNames, { config,
+/// status })`, `config` true when the configuration changed, `status` the
+/// new status when it changed (else `undefined`).
 fn flush(shared: &Shared) {
-    let (names, config, listeners) = {
+    let (names, config, status, listeners) = {
         let mut s = shared.borrow_mut();
         s.flush_scheduled = false;
         if s.closed {
@@ -184,13 +193,18 @@ fn flush(shared: &Shared) {
         pending.dedup();
         let names: Array = pending.into_iter().map(|n| JsValue::from_str(&n)).collect();
         let config = std::mem::take(&mut s.pending_config);
-        (names, config, s.listeners.iter().map(|(_, f)| f.clone()).collect::<Vec<_>>())
+        let status = (s.status != s.notified_status).then_some(s.status);
+        s.notified_status = s.status;
+        (names, config, status, s.listeners.iter().map(|(_, f)| f.clone()).collect::<Vec<_>>())
     };
-    if names.length() == 0 && !config {
+    if names.length() == 0 && !config && status.is_none() {
         return;
     }
     let detail = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&detail, &"config".into(), &JsValue::from_bool(config));
+    if let Some(status) = status {
+        let _ = js_sys::Reflect::set(&detail, &"status".into(), &JsValue::from_str(status.as_str()));
+    }
     for listener in listeners {
         // A throwing listener must not stop the others.
         let _ = listener.call2(&JsValue::NULL, &names, &detail);

@@ -5,7 +5,7 @@
 use super::browser::{self, Fetched};
 use super::cache;
 use super::source;
-use super::state::{record, settle, Inner, Shared, Status};
+use super::state::{record, settle, status_may_have_changed, Inner, Shared, Status};
 use crate::event::StreamMessage;
 use crate::store::Resync;
 use crate::Snapshot;
@@ -152,6 +152,7 @@ async fn fetch(shared: Shared, generation: u32) {
         }
         std::mem::take(&mut s.fetch_queued) && s.status != Status::Unauthorized
     };
+    status_may_have_changed(&shared);
     settle(&shared, generation);
     if ok {
         open_stream(&shared);
@@ -205,11 +206,15 @@ pub fn on_stream_message(shared: &Shared, message: &StreamMessage) {
 
 /// The shared stream broke and is reconnecting: flags may be out of date.
 pub fn on_stream_down(shared: &Shared) {
-    let mut s = shared.borrow_mut();
-    if s.status == Status::Ready {
+    {
+        let mut s = shared.borrow_mut();
+        if s.status != Status::Ready {
+            return;
+        }
         s.status = Status::Stale;
         s.last_error = Some("flaglive: the live stream was interrupted; reconnecting".to_owned());
     }
+    status_may_have_changed(shared);
 }
 
 /// Joins the base URL's shared stream if streaming is on and allowed now.

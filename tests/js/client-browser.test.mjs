@@ -1,4 +1,4 @@
-// FlagClient (the `client` feature build, pkg-client/) in headless Chromium
+// FlagClient (from the built package, pkg/) in headless Chromium
 // against the real flaglive-server: every kind of change reaches the page,
 // in part D and part B mode; 401; cache with the server down; restart.
 import { test, before, after } from 'node:test';
@@ -246,7 +246,7 @@ test('clients on one page share one EventSource per base URL', async () => {
   try {
     await page.evaluate(({ u, p }) => window.login(u, p), { u: MARIA.username, p: MARIA.password });
     await page.evaluate(async () => {
-      const m = await import('/pkg-client/index.js');
+      const m = await import('/pkg/index.js');
       await m.default();
       window.a = new m.FlagClient({ baseUrl: '', cache: false });
       window.b = new m.FlagClient({ baseUrl: '', cache: false });

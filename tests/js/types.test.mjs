@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-test('pkg/index.d.ts type-checks against real usage', () => {
+test('the hand-written .d.ts (client, react, openfeature) type-check against real usage', () => {
   const tsc = path.join(here, 'node_modules/typescript/bin/tsc');
   const r = spawnSync(process.execPath, [tsc, '-p', path.join(here, 'tsconfig.json')], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stdout + r.stderr);

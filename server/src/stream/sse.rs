@@ -28,6 +28,10 @@ use tokio::sync::mpsc;
 #[derive(Deserialize)]
 pub struct StreamQuery {
     compat: Option<String>,
+    /// For clients that reopen the stream themselves (a new `EventSource`
+    /// does not send the header); the header wins when both are present.
+    #[serde(rename = "lastEventId")]
+    last_event_id: Option<String>,
 }
 
 /// Who a connection belongs to, for deciding what it may see.
@@ -90,7 +94,8 @@ pub async fn stream(
     let last_event_id = if compat {
         None
     } else {
-        headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok())
+        let header = headers.get("last-event-id").and_then(|v| v.to_str().ok());
+        header.or(q.last_event_id.as_deref()).and_then(|v| v.trim().parse::<u64>().ok())
     };
     let sub = app.service.hub.subscribe(last_event_id);
     let viewer = Viewer { user, compat };

@@ -1,0 +1,53 @@
+// Compile-only check of the FlagClient, flaglive/react and flaglive/openfeature
+// types against real usage. @ts-expect-error lines must stay errors.
+import { createElement as h } from 'react';
+import { createFlagClient, FlagClient, isLoaded, type FlagStatus, type ChangeDetail } from '../../pkg/index.js';
+import {
+  FlagProvider, useFlag, useFlagDetail, useVariant, useFlags, useFlagsStatus, useConfig, useFlagClient,
+  useFeatureFlag, useFeatureFlags, useFeatureFlagsWithSSE, useABTest,
+} from '../../pkg/react.js';
+import { FlagliveProvider } from '../../pkg/openfeature.js';
+
+async function client(): Promise<void> {
+  const c: FlagClient = await createFlagClient({ baseUrl: 'https://flags.example.com', credentials: 'include', hiddenCloseMs: 1000 });
+  await c.ready();
+  const s: FlagStatus = c.status;
+  const on: boolean = c.isEnabled('new_dashboard', false);
+  const v: 'a' | 'b' | undefined = c.variant('test', ['a', 'b'] as const, 'a');
+  const theme = c.config<{ accent: string }>('theme');
+  const accent: string | undefined = theme?.value.accent;
+  const off: () => void = c.subscribe((names: string[], d: ChangeDetail) => void [names, d.config, d.status]);
+  const loaded: boolean = isLoaded();
+  new FlagClient({ bootstrap: '{"flags":[]}' });
+  void [s, on, v, accent, off, loaded];
+  // @ts-expect-error credentials is a fetch mode
+  new FlagClient({ credentials: 'always' });
+  // @ts-expect-error the default must be one of the variants
+  c.variant('test', ['a', 'b'] as const, 'c');
+}
+
+function Component(): null {
+  const on: boolean = useFlag('x', true);
+  const detail = useFlagDetail('x');
+  const plan: 'monthly' | 'annual' = useVariant('pricing', ['monthly', 'annual'] as const, 'monthly');
+  const all: Readonly<Record<string, boolean>> = useFlags();
+  const { ready, status, error } = useFlagsStatus();
+  const unknownConfig: unknown = useConfig('theme');
+  const limit: number = useConfig<number>('limits.reportsPerDay', 10);
+  const client: FlagClient | null = useFlagClient();
+  const one = useFeatureFlag('x');
+  const many = useFeatureFlags(['x', 'y']);
+  const live = useFeatureFlagsWithSSE(['x'], { onUpdate: (name: string, enabled: boolean) => void [name, enabled] });
+  const ab: 'a' | 'b' = useABTest('t', ['a', 'b'] as const);
+  void [on, detail.reason, plan, all, ready, status, error, unknownConfig, limit, client, one.isEnabled, many.flags, live.isConnected, ab];
+  // @ts-expect-error config is unknown unless typed
+  const n: number = useConfig('limits.reportsPerDay');
+  // @ts-expect-error the default must be one of the variants
+  useVariant('pricing', ['monthly', 'annual'] as const, 'weekly');
+  void n;
+  return null;
+}
+
+const tree = h(FlagProvider, { options: { baseUrl: '' }, fallback: 'loading' }, h(Component));
+const provider = new FlagliveProvider({ baseUrl: '' }, { variants: { pricing: ['a', 'b'] } });
+void [tree, provider.metadata.name];
