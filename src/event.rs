@@ -224,9 +224,7 @@ deserialize_via_value!(FlagState, Payload, StreamMessage);
 impl StreamMessage {
     /// Reads one `data:` line of the stream.
     pub fn from_json(text: &str) -> Result<StreamMessage, ReadError> {
-        let value = crate::json_text::parse(text)
-            .map_err(|e| ReadError { field: None, problem: e.0, found: None })?;
-        StreamMessage::from_value(&value)
+        StreamMessage::from_value(&crate::json_text::parse(text)?)
     }
 
     pub fn new(kind: EventKind) -> StreamMessage {

@@ -31,7 +31,7 @@ impl ReadError {
         ReadError { field: None, problem: "expected an object", found: Some(kind_of(v)) }
     }
 
-    fn missing(field: &'static str) -> ReadError {
+    pub fn missing(field: &'static str) -> ReadError {
         ReadError { field: Some(field), problem: "missing", found: None }
     }
 
@@ -55,6 +55,13 @@ impl ReadError {
             m.push_str(found);
         }
         m
+    }
+}
+
+/// Text that is not JSON at all.
+impl From<crate::json_text::ParseError> for ReadError {
+    fn from(e: crate::json_text::ParseError) -> ReadError {
+        ReadError { field: None, problem: e.0, found: None }
     }
 }
 

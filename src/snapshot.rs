@@ -50,7 +50,7 @@ impl FromValue for Snapshot {
         let entries = match f.get("flags") {
             Some(Value::Array(items)) => items,
             Some(other) => return Err(ReadError::wrong_type(other).in_field("flags")),
-            None => return Err(ReadError { field: Some("flags"), problem: "missing", found: None }),
+            None => return Err(ReadError::missing("flags")),
         };
         let flags: Vec<Flag> = entries.iter().filter_map(|e| Flag::from_value(e).ok()).collect();
         Ok(Snapshot {

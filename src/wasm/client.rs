@@ -39,8 +39,9 @@ impl FromValue for JsOptions {
                 None => None,
                 Some(Value::String(text)) => Some(
                     crate::json_text::parse(text)
-                        .map_err(|e| ReadError { field: Some("bootstrap"), problem: e.0, found: None })
-                        .and_then(|v| Snapshot::from_value(&v).map_err(|e| e.in_field("bootstrap")))?,
+                        .map_err(ReadError::from)
+                        .and_then(|v| Snapshot::from_value(&v))
+                        .map_err(|e| e.in_field("bootstrap"))?,
                 ),
                 Some(v) => Some(Snapshot::from_value(v).map_err(|e| e.in_field("bootstrap"))?),
             },
