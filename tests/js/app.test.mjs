@@ -39,6 +39,19 @@ async function openApp(server) {
   return { page, errors };
 }
 
+/** Runs `body` with a fresh server, an admin session and the app signed in as maria. */
+async function withApp(body) {
+  const server = await FlagServer.start();
+  const admin = await server.session('admin', 'admin-demo');
+  const { page, errors } = await openApp(server);
+  try {
+    await body({ server, admin, page, errors });
+  } finally {
+    await page.close();
+    await server.stop();
+  }
+}
+
 const text = (page, id) => page.evaluate((i) => window.text(i), id);
 const renders = (page) => page.evaluate(() => ({ ...window.renders }));
 
@@ -51,102 +64,73 @@ test('the packed tarball ships the right files and builds with Vite defaults', (
   assert.ok(assets.some((f) => f.endsWith('.wasm')), `Vite emitted the wasm (${assets.join(', ')})`);
 });
 
-test('hooks show the server\'s values and re-render only what changed', async () => {
-  const server = await FlagServer.start();
-  const admin = await server.session('admin', 'admin-demo');
-  const { page, errors } = await openApp(server);
-  try {
-    await page.evaluate(() => window.mountHooks());
-    await page.waitForFunction(() => window.text('status') === 'ready', null, { timeout: 10_000 });
-    const want = await truth(admin, ['new_dashboard', 'promo_banner', 'beta_reports', 'pricing_page_control', 'pricing_page_annual', 'pricing_page_compact']);
-    assert.equal(await text(page, 'dashboard'), String(want.new_dashboard.enabled));
-    assert.equal(await text(page, 'promo'), String(want.promo_banner.enabled));
-    assert.equal(await text(page, 'detail'), want.beta_reports.reason);
-    const variant = ['control', 'annual', 'compact'].find((v) => want[`pricing_page_${v}`].enabled) ?? 'control';
-    assert.equal(await text(page, 'pricing'), variant);
-    // maria's customer has an override (limits only), so it wins over her organization's (part E).
-    assert.equal(await text(page, 'config'), JSON.stringify({ mode: 'light', accent: '#2f6f4f' }));
-    const compat = JSON.parse(await text(page, 'compat'));
-    assert.equal(compat.one, want.new_dashboard.enabled);
-    assert.equal(compat.loading, false);
-    assert.equal(compat.ab, variant);
+test('hooks show the server\'s values and re-render only what changed', () => withApp(async ({ admin, page, errors }) => {
+  await page.evaluate(() => window.mountHooks());
+  await page.waitForFunction(() => window.text('status') === 'ready', null, { timeout: 10_000 });
+  const want = await truth(admin, ['new_dashboard', 'promo_banner', 'beta_reports', 'pricing_page_control', 'pricing_page_annual', 'pricing_page_compact']);
+  assert.equal(await text(page, 'dashboard'), String(want.new_dashboard.enabled));
+  assert.equal(await text(page, 'promo'), String(want.promo_banner.enabled));
+  assert.equal(await text(page, 'detail'), want.beta_reports.reason);
+  const variant = ['control', 'annual', 'compact'].find((v) => want[`pricing_page_${v}`].enabled) ?? 'control';
+  assert.equal(await text(page, 'pricing'), variant);
+  // maria's customer has an override (limits only), so it wins over her organization's (part E).
+  assert.equal(await text(page, 'config'), JSON.stringify({ mode: 'light', accent: '#2f6f4f' }));
+  const compat = JSON.parse(await text(page, 'compat'));
+  assert.equal(compat.one, want.new_dashboard.enabled);
+  assert.equal(compat.loading, false);
+  assert.equal(compat.ab, variant);
 
-    const before = await renders(page);
-    const promo = want.promo_banner.enabled;
-    await admin.call('POST', '/api/admin/flags/promo_banner/toggle', {});
-    await page.waitForFunction((v) => window.text('promo') === String(v), !promo, { timeout: 10_000 });
-    await new Promise((r) => setTimeout(r, 300)); // let any stray render happen
-    const afterToggle = await renders(page);
-    assert.equal(afterToggle.promo, before.promo + 1, 'the promo component re-rendered once');
-    for (const untouched of ['dashboard', 'detail', 'pricing', 'config', 'status']) {
-      assert.equal(afterToggle[untouched], before[untouched], `${untouched} did not re-render`);
-    }
-
-    await admin.call('PUT', '/api/admin/config/customer/acme-east', { value: { theme: { accent: '#000000' } } });
-    await page.waitForFunction(() => window.text('config') === JSON.stringify({ mode: 'light', accent: '#000000' }), null, { timeout: 10_000 });
-    assert.equal((await renders(page)).dashboard, before.dashboard, 'a config change leaves flag components alone');
-    assert.deepEqual(errors, []);
-  } finally {
-    await page.close();
-    await server.stop();
+  const before = await renders(page);
+  const promo = want.promo_banner.enabled;
+  await admin.call('POST', '/api/admin/flags/promo_banner/toggle', {});
+  await page.waitForFunction((v) => window.text('promo') === String(v), !promo, { timeout: 10_000 });
+  await new Promise((r) => setTimeout(r, 300)); // let any stray render happen
+  const afterToggle = await renders(page);
+  assert.equal(afterToggle.promo, before.promo + 1, 'the promo component re-rendered once');
+  for (const untouched of ['dashboard', 'detail', 'pricing', 'config', 'status']) {
+    assert.equal(afterToggle[untouched], before[untouched], `${untouched} did not re-render`);
   }
-});
 
-test('StrictMode double mount leaves one stream; unmount closes it', async () => {
-  const server = await FlagServer.start();
-  const { page, errors } = await openApp(server);
-  try {
-    await page.evaluate(() => window.mountHooks({ strict: true }));
-    await page.waitForFunction(() => window.text('status') === 'ready', null, { timeout: 10_000 });
-    assert.equal(await server.connectionsBecome(1), 1, 'one stream after the StrictMode double mount');
-    await new Promise((r) => setTimeout(r, 1200)); // pings would reveal a leaked second stream
-    assert.equal(await server.connectionsBecome(1), 1);
-    await page.evaluate(() => window.unmount());
-    assert.equal(await server.connectionsBecome(0), 0, 'provider cleanup closed the EventSource');
-    assert.deepEqual(errors, []);
-  } finally {
-    await page.close();
-    await server.stop();
-  }
-});
+  await admin.call('PUT', '/api/admin/config/customer/acme-east', { value: { theme: { accent: '#000000' } } });
+  await page.waitForFunction(() => window.text('config') === JSON.stringify({ mode: 'light', accent: '#000000' }), null, { timeout: 10_000 });
+  assert.equal((await renders(page)).dashboard, before.dashboard, 'a config change leaves flag components alone');
+  assert.deepEqual(errors, []);
+}));
 
-test('fallback renders until ready; a given client is left open on unmount', async () => {
-  const server = await FlagServer.start();
-  const { page, errors } = await openApp(server);
-  try {
-    await page.evaluate(() => window.mountHooks({ ownClient: true, fallback: 'loading…' }));
-    await page.waitForFunction(() => window.text('status') === 'ready', null, { timeout: 10_000 });
-    await page.evaluate(() => window.unmount());
-    assert.equal(await page.evaluate(() => window.client.status), 'ready');
-    assert.equal(await server.connectionsBecome(1), 1, 'the app owns its client');
-    await page.evaluate(() => window.client.close());
-    assert.equal(await server.connectionsBecome(0), 0);
-    assert.deepEqual(errors, []);
-  } finally {
-    await page.close();
-    await server.stop();
-  }
-});
+test('StrictMode double mount leaves one stream; unmount closes it', () => withApp(async ({ server, page, errors }) => {
+  await page.evaluate(() => window.mountHooks({ strict: true }));
+  await page.waitForFunction(() => window.text('status') === 'ready', null, { timeout: 10_000 });
+  assert.equal(await server.connectionsBecome(1), 1, 'one stream after the StrictMode double mount');
+  await new Promise((r) => setTimeout(r, 1200)); // pings would reveal a leaked second stream
+  assert.equal(await server.connectionsBecome(1), 1);
+  await page.evaluate(() => window.unmount());
+  assert.equal(await server.connectionsBecome(0), 0, 'provider cleanup closed the EventSource');
+  assert.deepEqual(errors, []);
+}));
 
-test('server render from a bootstrap snapshot hydrates without a mismatch', async () => {
-  const server = await FlagServer.start();
-  const { page, errors } = await openApp(server);
-  try {
-    const snapshot = await page.evaluate(async () => (await fetch('/api/feature-flags/snapshot')).json());
-    const r = await page.evaluate((b) => window.ssrHydrate(b), snapshot);
-    assert.deepEqual(r.recoverable, [], 'no hydration mismatch');
-    assert.match(r.html, /<span id="promo">(true|false)<\/span>/);
-    const promo = snapshot.flags.find((f) => f.flagName === 'promo_banner').enabled;
-    assert.ok(r.html.includes(`<span id="promo">${promo}</span>`), 'server HTML has the bootstrap value');
-    assert.ok(r.hydrated.includes(`<span id="promo">${promo}</span>`), 'no flicker: the first client render agrees');
-    await page.waitForFunction(() => window.text('status') === 'ready', null, { timeout: 10_000 });
-    await page.evaluate(() => window.unmount());
-    assert.deepEqual(errors, []);
-  } finally {
-    await page.close();
-    await server.stop();
-  }
-});
+test('fallback renders until ready; a given client is left open on unmount', () => withApp(async ({ server, page, errors }) => {
+  await page.evaluate(() => window.mountHooks({ ownClient: true, fallback: 'loading…' }));
+  await page.waitForFunction(() => window.text('status') === 'ready', null, { timeout: 10_000 });
+  await page.evaluate(() => window.unmount());
+  assert.equal(await page.evaluate(() => window.client.status), 'ready');
+  assert.equal(await server.connectionsBecome(1), 1, 'the app owns its client');
+  await page.evaluate(() => window.client.close());
+  assert.equal(await server.connectionsBecome(0), 0);
+  assert.deepEqual(errors, []);
+}));
+
+test('server render from a bootstrap snapshot hydrates without a mismatch', () => withApp(async ({ server, page, errors }) => {
+  const snapshot = await page.evaluate(async () => (await fetch('/api/feature-flags/snapshot')).json());
+  const r = await page.evaluate((b) => window.ssrHydrate(b), snapshot);
+  assert.deepEqual(r.recoverable, [], 'no hydration mismatch');
+  assert.match(r.html, /<span id="promo">(true|false)<\/span>/);
+  const promo = snapshot.flags.find((f) => f.flagName === 'promo_banner').enabled;
+  assert.ok(r.html.includes(`<span id="promo">${promo}</span>`), 'server HTML has the bootstrap value');
+  assert.ok(r.hydrated.includes(`<span id="promo">${promo}</span>`), 'no flicker: the first client render agrees');
+  await page.waitForFunction(() => window.text('status') === 'ready', null, { timeout: 10_000 });
+  await page.evaluate(() => window.unmount());
+  assert.deepEqual(errors, []);
+}));
 
 test('server rendering in Node: bootstrap values, no window needed', async () => {
   assert.equal(typeof globalThis.window, 'undefined');
@@ -169,45 +153,37 @@ test('server rendering in Node: bootstrap values, no window needed', async () =>
   assert.equal(html, '<i>true/true/true/b</i>');
 });
 
-test('OpenFeature provider: values, reasons, errors, change events', async () => {
-  const server = await FlagServer.start();
-  const admin = await server.session('admin', 'admin-demo');
-  const { page, errors } = await openApp(server);
-  try {
-    await page.evaluate(() => window.openFeature());
-    const want = await truth(admin, ['new_dashboard', 'promo_banner', 'pricing_page_control', 'pricing_page_annual', 'pricing_page_compact']);
-    const got = await page.evaluate(() => ({
-      dashboard: window.of.getBooleanDetails('new_dashboard', false),
-      missing: window.of.getBooleanDetails('no_such_flag', true),
-      pricing: window.of.getStringDetails('pricing_page', 'control'),
-      theme: window.of.getObjectDetails('theme', {}),
-      limit: window.of.getNumberDetails('limits.reportsPerDay', 0),
-      wrongType: window.of.getNumberDetails('theme', 7),
-    }));
-    assert.equal(got.dashboard.value, want.new_dashboard.enabled);
-    const reasons = { percentage_rollout: 'SPLIT', strategy_all: 'STATIC', flag_disabled: 'DISABLED', user_targeted: 'TARGETING_MATCH', role_targeted: 'TARGETING_MATCH' };
-    assert.equal(got.dashboard.reason, reasons[want.new_dashboard.reason] ?? got.dashboard.reason);
-    assert.deepEqual([got.missing.value, got.missing.errorCode, got.missing.reason], [true, 'FLAG_NOT_FOUND', 'ERROR']);
-    const variant = ['control', 'annual', 'compact'].find((v) => want[`pricing_page_${v}`].enabled) ?? 'control';
-    assert.equal(got.pricing.value, variant);
-    assert.deepEqual(got.theme.value, { mode: 'light', accent: '#2f6f4f' });
-    assert.equal(got.theme.flagMetadata.source, 'CUSTOMER_OVERRIDE');
-    assert.equal(got.limit.value, 50);
-    assert.deepEqual([got.wrongType.value, got.wrongType.errorCode], [7, 'TYPE_MISMATCH']);
+test('OpenFeature provider: values, reasons, errors, change events', () => withApp(async ({ server, admin, page, errors }) => {
+  await page.evaluate(() => window.openFeature());
+  const want = await truth(admin, ['new_dashboard', 'promo_banner', 'pricing_page_control', 'pricing_page_annual', 'pricing_page_compact']);
+  const got = await page.evaluate(() => ({
+    dashboard: window.of.getBooleanDetails('new_dashboard', false),
+    missing: window.of.getBooleanDetails('no_such_flag', true),
+    pricing: window.of.getStringDetails('pricing_page', 'control'),
+    theme: window.of.getObjectDetails('theme', {}),
+    limit: window.of.getNumberDetails('limits.reportsPerDay', 0),
+    wrongType: window.of.getNumberDetails('theme', 7),
+  }));
+  assert.equal(got.dashboard.value, want.new_dashboard.enabled);
+  const reasons = { percentage_rollout: 'SPLIT', strategy_all: 'STATIC', flag_disabled: 'DISABLED', user_targeted: 'TARGETING_MATCH', role_targeted: 'TARGETING_MATCH' };
+  assert.equal(got.dashboard.reason, reasons[want.new_dashboard.reason] ?? got.dashboard.reason);
+  assert.deepEqual([got.missing.value, got.missing.errorCode, got.missing.reason], [true, 'FLAG_NOT_FOUND', 'ERROR']);
+  const variant = ['control', 'annual', 'compact'].find((v) => want[`pricing_page_${v}`].enabled) ?? 'control';
+  assert.equal(got.pricing.value, variant);
+  assert.deepEqual(got.theme.value, { mode: 'light', accent: '#2f6f4f' });
+  assert.equal(got.theme.flagMetadata.source, 'CUSTOMER_OVERRIDE');
+  assert.equal(got.limit.value, 50);
+  assert.deepEqual([got.wrongType.value, got.wrongType.errorCode], [7, 'TYPE_MISMATCH']);
 
-    assert.deepEqual(await page.evaluate(() => window.ofEvents.map((e) => e.type)), ['PROVIDER_READY'], 'the first load is not a change');
-    await admin.call('POST', '/api/admin/flags/promo_banner/toggle', {});
-    await page.waitForFunction(() => window.ofEvents.some((e) => e.type === 'PROVIDER_CONFIGURATION_CHANGED' && e.flags?.includes('promo_banner')), null, { timeout: 10_000 });
-    assert.equal(await page.evaluate(() => window.of.getBooleanValue('promo_banner', true)), !want.promo_banner.enabled);
+  assert.deepEqual(await page.evaluate(() => window.ofEvents.map((e) => e.type)), ['PROVIDER_READY'], 'the first load is not a change');
+  await admin.call('POST', '/api/admin/flags/promo_banner/toggle', {});
+  await page.waitForFunction(() => window.ofEvents.some((e) => e.type === 'PROVIDER_CONFIGURATION_CHANGED' && e.flags?.includes('promo_banner')), null, { timeout: 10_000 });
+  assert.equal(await page.evaluate(() => window.of.getBooleanValue('promo_banner', true)), !want.promo_banner.enabled);
 
-    await server.kill();
-    await page.waitForFunction(() => window.ofEvents.some((e) => e.type === 'PROVIDER_STALE'), null, { timeout: 15_000 });
-    await server.restart();
-    await page.waitForFunction(() => window.ofEvents.filter((e) => e.type === 'PROVIDER_READY').length >= 2, null, { timeout: 30_000 });
-    await page.evaluate(() => window.ofProvider.onClose());
-    assert.deepEqual(errors.filter((e) => !/ERR_CONNECTION_REFUSED|Failed to load resource/.test(e)), []);
-  } finally {
-    await page.close();
-    await server.stop();
-  }
-});
+  await server.kill();
+  await page.waitForFunction(() => window.ofEvents.some((e) => e.type === 'PROVIDER_STALE'), null, { timeout: 15_000 });
+  await server.restart();
+  await page.waitForFunction(() => window.ofEvents.filter((e) => e.type === 'PROVIDER_READY').length >= 2, null, { timeout: 30_000 });
+  await page.evaluate(() => window.ofProvider.onClose());
+  assert.deepEqual(errors.filter((e) => !/ERR_CONNECTION_REFUSED|Failed to load resource/.test(e)), []);
+}));
