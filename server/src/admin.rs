@@ -1,7 +1,7 @@
 //! Admin REST API (admin role only): flags, targets, config layers, users,
 //! and server-side evaluation for parity checks.
 
-use crate::auth::{self, AdminUser, NewUser};
+use crate::auth::{self, AdminUser, CurrentUser, NewUser};
 use crate::db::{self, users::User};
 use crate::error::{ApiError, Body};
 use crate::service::{self, validate_flag_name, validate_key, validate_strategy, Draft};
@@ -406,9 +406,16 @@ pub struct EvaluateResult {
 }
 
 /// `POST /api/feature-flags/evaluate`: the server's own answer, from the
-/// same core rules the SDK runs, for parity checks.
-pub async fn evaluate(State(app): State<AppState>, AdminUser(admin): AdminUser, Body(req): Body<EvaluateRequest>) -> Result<Response, ApiError> {
-    let ctx = req.context.unwrap_or_else(|| flaglive::Context::new(Some(&admin.id), Some(&admin.role)));
+/// same core rules the SDK runs. Any signed-in user may ask about itself
+/// (this is the request-per-flag-set call of PROTOCOL.md part F, which the
+/// benchmarks compare against); only admins may pass another `context`,
+/// for parity checks.
+pub async fn evaluate(State(app): State<AppState>, CurrentUser(user): CurrentUser, Body(req): Body<EvaluateRequest>) -> Result<Response, ApiError> {
+    let ctx = match req.context {
+        Some(_) if user.role != "admin" => return Err(ApiError::forbidden()),
+        Some(ctx) => ctx,
+        None => flaglive::Context::new(Some(&user.id), Some(&user.role)),
+    };
     let single = req.flag_name.is_some();
     let names: Vec<String> = match (req.flag_name, req.flag_names) {
         (Some(n), None) => vec![n],

@@ -36,11 +36,16 @@ async fn non_admins_get_403_from_every_admin_endpoint() {
         alice.put("/api/admin/flags/x/role-targets/md", json!({"enabled": true})).await,
         alice.put("/api/admin/config/defaults", json!({"value": {}})).await,
         alice.get("/api/admin/users").await,
-        alice.post("/api/feature-flags/evaluate", json!({"flagName": "x"})).await,
+        alice.post("/api/feature-flags/evaluate", json!({"flagName": "x", "context": {"userId": "bob"}})).await,
     ];
     for r in calls {
         assert_eq!(r.status(), 403, "{}", r.url());
     }
+    // About herself, anyone signed in may ask (part F's request-per-flag-set).
+    let own = alice.post("/api/feature-flags/evaluate", json!({"flagName": "x"})).await;
+    assert_eq!(own.status(), 200);
+    assert_eq!(own.json::<serde_json::Value>().await.unwrap()["reason"], "flag_not_found");
+    assert_eq!(s.anonymous().post("/api/feature-flags/evaluate", json!({"flagName": "x"})).await.status(), 401);
     s.stop().await;
 }
 
