@@ -62,16 +62,18 @@ ensure_wasm_bindgen_cli() {
   fi
 }
 
-# npm dependencies of the JS tests and the build (binaryen's wasm-opt,
-# playwright-core, typescript), from the lock file.
-ensure_node_deps() {
+# npm dependencies of a directory with a package-lock.json (default: the JS
+# tests and the build: binaryen's wasm-opt, playwright-core, typescript),
+# installed with `npm ci` when missing or older than the lock file.
+ensure_npm_deps() {
   command -v npm >/dev/null || apt_install nodejs npm
-  local dir="$ROOT/tests/js"
+  local dir="${1:-$ROOT/tests/js}"
   if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
-    say "installing npm dependencies (tests/js)"
+    say "installing npm dependencies (${dir#"$ROOT"/})"
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
+ensure_node_deps() { ensure_npm_deps "$ROOT/tests/js"; }
 
 # Headless Chromium and its driver (Debian's; a test tool cannot download one here).
 ensure_chromium() {
