@@ -75,6 +75,14 @@ ensure_npm_deps() {
 }
 ensure_node_deps() { ensure_npm_deps "$ROOT/tests/js"; }
 
+# www-demo built against the current pkg/, installed from its npm tarball.
+build_demo_app() {
+  ensure_npm_deps "$ROOT/www-demo"
+  say "installing the packed flaglive into www-demo and building it (vite)"
+  node "$ROOT/scripts/lib/install-packed.mjs" "$ROOT/www-demo"
+  (cd "$ROOT/www-demo" && ./node_modules/.bin/vite build --logLevel warn)
+}
+
 # Headless Chromium and its driver (Debian's; a test tool cannot download one here).
 ensure_chromium() {
   if [ -z "${CHROMIUM:-}" ]; then

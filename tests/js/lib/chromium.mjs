@@ -5,17 +5,24 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
+const ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic',
+  '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run',
+];
+
+/** A browser for several isolated contexts (separate cookies: admin and user windows). */
+export function launchBrowser() {
+  return chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: ARGS });
+}
+
 export async function launchChromium() {
   const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
   const userDataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flaglive-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath,
     headless: true,
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic',
-      '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run',
-    ],
+    args: ARGS,
   });
   return {
     context,

@@ -7,6 +7,9 @@ const STRATEGIES = ['all', 'none', 'targeted', 'percentage'];
 
 export default function FlagEditor({ flag, users, roles, run }) {
   const name = flag.flagName;
+  // The switch moves at once; each refresh (a new `flag` object) shows the server's value again.
+  const [enabled, setEnabled] = useState(flag.enabled);
+  useEffect(() => setEnabled(flag.enabled), [flag]);
   return (
     <article className="card flag-editor" data-testid={`admin-flag-${name}`}>
       <header>
@@ -15,10 +18,14 @@ export default function FlagEditor({ flag, users, roles, run }) {
           <input
             type="checkbox"
             data-testid={`toggle-${name}`}
-            checked={flag.enabled}
-            onChange={(e) => run(() => api.toggle(name, e.target.checked))}
+            checked={enabled}
+            onChange={(e) => {
+              const next = e.target.checked;
+              setEnabled(next);
+              run(() => api.toggle(name, next));
+            }}
           />
-          {flag.enabled ? 'on' : 'off'}
+          {enabled ? 'on' : 'off'}
         </label>
       </header>
       {flag.description && <p className="muted small">{flag.description}</p>}

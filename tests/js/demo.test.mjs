@@ -1,0 +1,204 @@
+// End to end: the www-demo app (built by scripts/test from the packed
+// package) served by the real flaglive-server, an admin window and user
+// windows in headless Chromium with separate cookies. Screenshots of both
+// views land in tests/js/artifacts/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { FlagServer } from './lib/server.mjs';
+import { launchBrowser } from './lib/chromium.mjs';
+import { ROOT } from './lib/paths.mjs';
+
+const DIST = path.join(ROOT, 'www-demo/dist');
+const ARTIFACTS = path.join(ROOT, 'tests/js/artifacts');
+const USERS = {
+  admin: { id: 'user-admin', role: 'admin' },
+  maria: { id: 'user-maria', role: 'md' },
+  tom: { id: 'user-tom', role: 'field-tech' },
+  sara: { id: 'user-sara', role: 'sales' },
+  sam: { id: 'user-sam', role: 'sales' },
+};
+const WAIT = { timeout: 10_000 };
+
+let browser;
+let server;
+let admin; // API session, for the truth and for setup
+before(async () => {
+  assert.ok(fs.existsSync(path.join(DIST, 'index.html')), 'www-demo is built (scripts/test builds it)');
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  browser = await launchBrowser();
+  server = await FlagServer.start({ staticDir: DIST });
+  admin = await server.session('admin', 'admin-demo');
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** A new window (own cookies) signed in through the demo's sign-in page. */
+async function signIn(username, { width = 1280, height = 900 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${server.url}/`);
+  await page.click(`[data-testid=signin-${username}]`);
+  await page.locator('[data-testid=status]').filter({ hasText: 'ready' }).waitFor(WAIT);
+  return { page, context, errors };
+}
+
+/** The server's own evaluation of `names` for a demo user. */
+async function truth(username, names) {
+  const u = USERS[username];
+  const results = await admin.call('POST', '/api/feature-flags/evaluate', { flagNames: names, context: { userId: u.id, userRole: u.role } });
+  return Object.fromEntries(results.map((r) => [r.flagName, { enabled: r.enabled, reason: r.reason }]));
+}
+
+/** Every flag row of the user's panel as { name: {enabled, reason} }. */
+async function panel(page) {
+  return page.$$eval('[data-testid^=flag-]:not([data-testid=flag-table])', (rows) => Object.fromEntries(
+    rows.map((r) => [r.dataset.testid.slice('flag-'.length), { enabled: r.dataset.enabled === 'true', reason: r.dataset.reason }]),
+  ));
+}
+
+async function panelMatchesServer(page, username) {
+  let shown;
+  let expected;
+  for (let i = 0; i < 50; i++) {
+    shown = await panel(page);
+    expected = await truth(username, Object.keys(shown));
+    if (JSON.stringify(shown) === JSON.stringify(expected) && Object.keys(shown).length > 0) return;
+    await page.waitForTimeout(100);
+  }
+  assert.deepEqual(shown, expected, `${username}'s flag panel equals the server's evaluation`);
+}
+
+/** Java's String.hashCode over UTF-16 units, |h| mod 100: the bucket, computed independently of the SDK. */
+function bucket(userId, flagName) {
+  let h = 0;
+  const s = `${userId}:${flagName}`;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+  return Math.abs(h) % 100;
+}
+
+test('admin changes reach the user window: toggle, rollout, user target, config', async () => {
+  const { page: user, errors } = await signIn('maria');
+  const { page: adm } = await signIn('admin');
+  await adm.click('[data-testid=nav-admin]');
+  await adm.waitForSelector('[data-testid=admin-flag-promo_banner]', WAIT);
+  await panelMatchesServer(user, 'maria');
+
+  // A toggle.
+  await user.waitForSelector('[data-testid=promo-banner]', WAIT);
+  await adm.uncheck('[data-testid=toggle-promo_banner]');
+  await user.waitForSelector('[data-testid=promo-banner]', { state: 'detached', ...WAIT });
+  await adm.check('[data-testid=toggle-promo_banner]');
+  await user.waitForSelector('[data-testid=promo-banner]', WAIT);
+
+  // A rollout change: maria's bucket for new_dashboard decides.
+  const b = bucket(USERS.maria.id, 'new_dashboard');
+  const layout = (pct) => (b < pct ? 'new' : 'classic');
+  for (const pct of [0, 100, b, b + 1]) {
+    await adm.fill('[data-testid=rollout-new_dashboard]', String(pct));
+    await user.waitForSelector(`[data-testid=dashboard][data-layout=${layout(pct)}]`, WAIT);
+  }
+  await panelMatchesServer(user, 'maria');
+
+  // A user target beats maria's role target (rule 3 before rule 4).
+  await user.waitForSelector('[data-testid=beta-reports]', WAIT);
+  const beta = adm.locator('[data-testid=user-targets-beta_reports]');
+  await beta.getByLabel('Users to target').selectOption({ label: 'maria' });
+  await beta.getByLabel('target value').selectOption('false');
+  await beta.getByRole('button', { name: 'Add' }).click();
+  await user.waitForSelector('[data-testid=beta-reports]', { state: 'detached', ...WAIT });
+  await user.waitForSelector('[data-testid=flag-beta_reports][data-reason=user_targeted]', WAIT);
+  await beta.getByRole('button', { name: 'remove maria' }).click();
+  await user.waitForSelector('[data-testid=flag-beta_reports][data-reason=role_targeted]', WAIT);
+  await user.waitForSelector('[data-testid=beta-reports]', WAIT);
+
+  // A config change in maria's customer layer.
+  assert.equal(await user.textContent('[data-testid=reports-per-day]'), '50');
+  const layer = adm.locator('[data-testid=layer-customer-acme-east]');
+  await layer.locator('textarea').fill('{ "limits": { "reportsPerDay": 77 } }');
+  await layer.getByRole('button', { name: 'Save' }).click();
+  await user.locator('[data-testid=reports-per-day]').filter({ hasText: '77' }).waitFor(WAIT);
+  // A layer that does not apply to maria changes nothing for her.
+  const org = adm.locator('[data-testid=layer-organization-acme]');
+  await org.locator('textarea').fill('{ "theme": { "accent": "#123456" } }');
+  await org.getByRole('button', { name: 'Save' }).click();
+  await user.waitForTimeout(300);
+  assert.equal(await user.getAttribute('[data-testid=product]', 'data-accent'), '#2f6f4f', 'customer override wins over organization (part E)');
+
+  await panelMatchesServer(user, 'maria');
+  await user.screenshot({ path: path.join(ARTIFACTS, 'demo-user.png'), fullPage: true });
+  await adm.screenshot({ path: path.join(ARTIFACTS, 'demo-admin.png'), fullPage: true });
+  await user.setViewportSize({ width: 390, height: 800 });
+  await user.screenshot({ path: path.join(ARTIFACTS, 'demo-user-phone.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await user.context().close();
+  await adm.context().close();
+});
+
+test('the pricing A/B variant matches the bucket, for every demo user, across reloads', async () => {
+  const flags = await admin.call('GET', '/api/admin/flags');
+  const pricing = Object.fromEntries(flags.filter((f) => f.flagName.startsWith('pricing_page_')).map((f) => [f.flagName, f]));
+  for (const username of Object.keys(USERS)) {
+    const on = (v) => {
+      const f = pricing[`pricing_page_${v}`];
+      if (!f.enabled) return false;
+      if (f.rolloutStrategy === 'all') return true;
+      return bucket(USERS[username].id, f.flagName) < f.rolloutPercentage;
+    };
+    const expected = ['control', 'annual', 'compact'].find(on) ?? 'control';
+    const { page, context } = await signIn(username);
+    for (let reload = 0; reload < 3; reload++) {
+      if (reload) {
+        await page.reload();
+        await page.locator('[data-testid=status]').filter({ hasText: 'ready' }).waitFor(WAIT);
+      }
+      assert.equal(await page.getAttribute('[data-testid=pricing]', 'data-variant'), expected, `${username}, load ${reload + 1}`);
+    }
+    await context.close();
+  }
+});
+
+test('server stop: the user window shows stale and keeps its flags; after restart it recovers and converges', async () => {
+  await admin.call('POST', '/api/admin/flags/promo_banner/toggle', { enabled: true });
+  const { page: user, context, errors } = await signIn('tom');
+  await panelMatchesServer(user, 'tom');
+  const before = await panel(user);
+
+  await server.kill();
+  try {
+    await user.locator('[data-testid=status]').filter({ hasText: 'stale' }).waitFor(WAIT);
+    assert.deepEqual(await panel(user), before, 'last good flags kept while the server is down');
+    await user.waitForSelector('[data-testid=promo-banner]');
+  } finally {
+    await server.restart();
+  }
+  admin = await server.session('admin', 'admin-demo');
+  await admin.call('POST', '/api/admin/flags/promo_banner/toggle', { enabled: false });
+  await admin.call('PUT', '/api/admin/flags/beta_reports/user-targets/user-tom', { enabled: false });
+  await user.locator('[data-testid=status]').filter({ hasText: 'ready' }).waitFor(WAIT);
+  await user.waitForSelector('[data-testid=promo-banner]', { state: 'detached', ...WAIT });
+  await panelMatchesServer(user, 'tom');
+  const log = await user.textContent('[data-testid=event-log]');
+  assert.match(log, /status stale/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('flag names and config values with markup render as text', async () => {
+  const evil = '<img src=x onerror="window.pwned=1">';
+  await admin.call('POST', '/api/admin/flags', { flagName: evil, enabled: true, description: '<b>bold?</b>' });
+  await admin.call('PUT', '/api/admin/config/defaults', { value: { support: { email: '<script>window.pwned=2</script>' } } });
+  const { page: adm, context } = await signIn('admin');
+  await adm.locator(`[data-testid="flag-${evil.replace(/"/g, '\\"')}"]`).waitFor(WAIT);
+  assert.match(await adm.textContent('[data-testid=support]'), /<script>window\.pwned=2<\/script>/);
+  await adm.click('[data-testid=nav-admin]');
+  await adm.getByText(evil, { exact: true }).waitFor(WAIT);
+  assert.equal(await adm.evaluate(() => window.pwned), undefined);
+  assert.equal(await adm.locator('img[src=x]').count(), 0);
+  await context.close();
+});
