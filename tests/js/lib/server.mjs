@@ -19,12 +19,13 @@ export async function freePort() {
 }
 
 export class FlagServer {
-  static async start({ args = [], port, dir, staticDir = ROOT } = {}) {
+  static async start({ args = [], port, dir, staticDir = ROOT, pingMs = 500 } = {}) {
     const s = new FlagServer();
     s.dir = dir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'flaglive-e2e-')));
     s.port = port ?? (await freePort());
     s.args = args;
     s.staticDir = staticDir;
+    s.pingMs = pingMs;
     await s.#spawn();
     return s;
   }
@@ -33,7 +34,7 @@ export class FlagServer {
     this.url = `http://127.0.0.1:${this.port}`;
     this.proc = spawn(BINARY, [
       '--database', path.join(this.dir, 'flags.sqlite'), '--listen', `127.0.0.1:${this.port}`,
-      '--static-dir', this.staticDir, '--seed-demo', '--ping-interval-ms', '500', '--retry-ms', '500', ...this.args,
+      '--static-dir', this.staticDir, '--seed-demo', '--ping-interval-ms', String(this.pingMs), '--retry-ms', '500', ...this.args,
     ], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     this.proc.stdout.on('data', (d) => (out += d));
