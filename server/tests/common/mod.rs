@@ -23,6 +23,8 @@ pub struct TestServer {
 pub fn temp_db() -> PathBuf {
     static N: AtomicU32 = AtomicU32::new(0);
     let dir = std::env::temp_dir().join(format!("flaglive-test-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed)));
+    // A test process with a reused PID must not find an old run's database.
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir.join("flags.sqlite")
 }
