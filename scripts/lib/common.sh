@@ -62,26 +62,31 @@ ensure_wasm_bindgen_cli() {
   fi
 }
 
-# npm dependencies of a directory with a package-lock.json (default: the JS
-# tests and the build: binaryen's wasm-opt, playwright-core, typescript),
-# installed with `npm ci` when missing or older than the lock file.
+# npm dependencies of a directory with a package-lock.json, installed with
+# `npm ci` when missing or older than the lock file.
 ensure_npm_deps() {
   command -v npm >/dev/null || apt_install nodejs npm
-  local dir="${1:-$ROOT/tests/js}"
+  local dir="$1"
   if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
     say "installing npm dependencies (${dir#"$ROOT"/})"
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
+# The JS tests' and the build's (binaryen's wasm-opt, playwright-core, typescript).
 ensure_node_deps() { ensure_npm_deps "$ROOT/tests/js"; }
 
-# www-demo built against the current pkg/, installed from its npm tarball.
-build_demo_app() {
-  ensure_npm_deps "$ROOT/www-demo"
-  say "installing the packed flaglive into www-demo and building it (vite)"
-  node "$ROOT/scripts/lib/install-packed.mjs" "$ROOT/www-demo"
-  (cd "$ROOT/www-demo" && ./node_modules/.bin/vite build --logLevel warn)
+# An app directory (its own lock file and vite) built against the current
+# pkg/, installed from its npm tarball: www-demo, the benchmark lab.
+# Extra arguments go to `vite build`.
+build_with_packed_pkg() {
+  local dir="$1"
+  shift
+  ensure_npm_deps "$dir"
+  say "installing the packed flaglive into ${dir#"$ROOT"/} and building it (vite)"
+  node "$ROOT/scripts/lib/install-packed.mjs" "$dir"
+  (cd "$dir" && ./node_modules/.bin/vite build --logLevel warn "$@")
 }
+build_demo_app() { build_with_packed_pkg "$ROOT/www-demo"; }
 
 # Headless Chromium and its driver (Debian's; a test tool cannot download one here).
 ensure_chromium() {

@@ -18,13 +18,6 @@ before(async () => {
 });
 after(async () => { await browser?.close(); });
 
-async function truth(admin, names) {
-  const results = await admin.call('POST', '/api/feature-flags/evaluate', {
-    flagNames: names, context: { userId: MARIA.id, userRole: MARIA.role },
-  });
-  return Object.fromEntries(results.map((r) => [r.flagName, r]));
-}
-
 /** The built app, signed in as maria. */
 async function openApp(server) {
   const page = await browser.context.newPage();
@@ -67,7 +60,7 @@ test('the packed tarball ships the right files and builds with Vite defaults', (
 test('hooks show the server\'s values and re-render only what changed', () => withApp(async ({ admin, page, errors }) => {
   await page.evaluate(() => window.mountHooks());
   await page.waitForFunction(() => window.text('status') === 'ready', null, { timeout: 10_000 });
-  const want = await truth(admin, ['new_dashboard', 'promo_banner', 'beta_reports', 'pricing_page_control', 'pricing_page_annual', 'pricing_page_compact']);
+  const want = await admin.evaluate(['new_dashboard', 'promo_banner', 'beta_reports', 'pricing_page_control', 'pricing_page_annual', 'pricing_page_compact'], MARIA);
   assert.equal(await text(page, 'dashboard'), String(want.new_dashboard.enabled));
   assert.equal(await text(page, 'promo'), String(want.promo_banner.enabled));
   assert.equal(await text(page, 'detail'), want.beta_reports.reason);
@@ -155,7 +148,7 @@ test('server rendering in Node: bootstrap values, no window needed', async () =>
 
 test('OpenFeature provider: values, reasons, errors, change events', () => withApp(async ({ server, admin, page, errors }) => {
   await page.evaluate(() => window.openFeature());
-  const want = await truth(admin, ['new_dashboard', 'promo_banner', 'pricing_page_control', 'pricing_page_annual', 'pricing_page_compact']);
+  const want = await admin.evaluate(['new_dashboard', 'promo_banner', 'pricing_page_control', 'pricing_page_annual', 'pricing_page_compact'], MARIA);
   const got = await page.evaluate(() => ({
     dashboard: window.of.getBooleanDetails('new_dashboard', false),
     missing: window.of.getBooleanDetails('no_such_flag', true),

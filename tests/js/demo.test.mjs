@@ -23,7 +23,7 @@ const WAIT = { timeout: 10_000 };
 
 let browser;
 let server;
-let admin; // API session, for the truth and for setup
+let admin; // API session: the server's own evaluation, and setup
 before(async () => {
   assert.ok(fs.existsSync(path.join(DIST, 'index.html')), 'www-demo is built (scripts/test builds it)');
   fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -48,13 +48,6 @@ async function signIn(username, { width = 1280, height = 900 } = {}) {
   return { page, context, errors };
 }
 
-/** The server's own evaluation of `names` for a demo user. */
-async function truth(username, names) {
-  const u = USERS[username];
-  const results = await admin.call('POST', '/api/feature-flags/evaluate', { flagNames: names, context: { userId: u.id, userRole: u.role } });
-  return Object.fromEntries(results.map((r) => [r.flagName, { enabled: r.enabled, reason: r.reason }]));
-}
-
 /** Every flag row of the user's panel as { name: {enabled, reason} }. */
 async function panel(page) {
   return page.$$eval('[data-testid^=flag-]:not([data-testid=flag-table])', (rows) => Object.fromEntries(
@@ -67,7 +60,7 @@ async function panelMatchesServer(page, username) {
   let expected;
   for (let i = 0; i < 50; i++) {
     shown = await panel(page);
-    expected = await truth(username, Object.keys(shown));
+    expected = await admin.evaluate(Object.keys(shown), USERS[username]);
     if (JSON.stringify(shown) === JSON.stringify(expected) && Object.keys(shown).length > 0) return;
     await page.waitForTimeout(100);
   }

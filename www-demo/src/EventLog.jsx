@@ -15,7 +15,10 @@ export default function EventLog() {
     const add = (text, kind) => setEntries((old) => [{ id: nextId++, at: new Date(), text, kind }, ...old].slice(0, KEEP));
     add(`connected · status ${client.status}`, 'status');
     return client.subscribe((changed, detail) => {
-      for (const name of changed) add(`${name} → ${client.isEnabled(name) ? 'on' : 'off'} (${client.evaluate(name).reason})`, 'flag');
+      for (const name of changed) {
+        const { enabled, reason } = client.evaluate(name);
+        add(`${name} → ${enabled ? 'on' : 'off'} (${reason})`, 'flag');
+      }
       if (detail.config) add('configuration changed', 'config');
       if (detail.status) add(`status ${detail.status}${client.lastError ? `: ${client.lastError}` : ''}`, 'status');
     });

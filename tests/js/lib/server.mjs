@@ -89,6 +89,12 @@ export class FlagServer {
       if (res.status >= 400) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
       return res.status === 204 ? null : res.json();
     };
-    return { call, cookie };
+    /** The server's own evaluation of `names` for `user` ({ id, role }) as
+     *  { [name]: { enabled, reason } }, in the order of `names` (admin only). */
+    const evaluate = async (names, user) => {
+      const results = await call('POST', '/api/feature-flags/evaluate', { flagNames: names, context: { userId: user.id, userRole: user.role } });
+      return Object.fromEntries(results.map((r) => [r.flagName, { enabled: r.enabled, reason: r.reason }]));
+    };
+    return { call, cookie, evaluate };
   }
 }
