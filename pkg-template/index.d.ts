@@ -144,6 +144,10 @@ export interface FlagClientOptions {
   resyncDebounceMs?: number;
   /** Close the stream after the tab has been hidden this long (default 60000). */
   hiddenCloseMs?: number;
+  /** Give up on a snapshot request after this long and retry with backoff (default 10000). */
+  requestTimeoutMs?: number;
+  /** Reopen the stream when nothing, not even a ping, arrived for this long (default 75000; servers ping every 30 s). */
+  streamTimeoutMs?: number;
 }
 
 export interface ChangeDetail {

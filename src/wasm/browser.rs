@@ -61,11 +61,13 @@ pub fn credentials_mode(name: &str) -> RequestCredentials {
     }
 }
 
-/// `GET url` as text, with `If-None-Match` when an ETag is known.
-pub async fn get_text(url: &str, etag: Option<&str>, credentials: RequestCredentials) -> Fetched {
+/// `GET url` as text, with `If-None-Match` when an ETag is known. Aborted
+/// (as `Network`) when headers and body take longer than `timeout_ms`.
+pub async fn get_text(url: &str, etag: Option<&str>, credentials: RequestCredentials, timeout_ms: u32) -> Fetched {
     let init = RequestInit::new();
     init.set_method("GET");
     init.set_credentials(credentials);
+    init.set_signal(Some(&web_sys::AbortSignal::timeout_with_u32(timeout_ms)));
     if let Ok(headers) = web_sys::Headers::new() {
         let _ = headers.set("Accept", "application/json");
         if let Some(tag) = etag {

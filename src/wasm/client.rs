@@ -26,6 +26,8 @@ struct JsOptions {
     streaming: Option<bool>,
     resync_debounce_ms: Option<u32>,
     hidden_close_ms: Option<u32>,
+    request_timeout_ms: Option<u32>,
+    stream_timeout_ms: Option<u32>,
 }
 
 impl FromValue for JsOptions {
@@ -50,6 +52,8 @@ impl FromValue for JsOptions {
             streaming: f.opt_bool("streaming")?,
             resync_debounce_ms: millis(&f, "resyncDebounceMs")?,
             hidden_close_ms: millis(&f, "hiddenCloseMs")?,
+            request_timeout_ms: millis(&f, "requestTimeoutMs")?,
+            stream_timeout_ms: millis(&f, "streamTimeoutMs")?,
         })
     }
 }
@@ -92,6 +96,11 @@ impl FlagClient {
             cache: o.cache.unwrap_or(true),
             resync_debounce_ms: o.resync_debounce_ms.unwrap_or(300),
             hidden_close_ms: o.hidden_close_ms.unwrap_or(60_000),
+            // A stalled proxy must not hold the snapshot request forever.
+            request_timeout_ms: o.request_timeout_ms.unwrap_or(10_000).max(1),
+            // Servers ping every 30 s (PROTOCOL.md): 75 s of silence is a
+            // stalled stream, not a quiet one.
+            stream_timeout_ms: o.stream_timeout_ms.unwrap_or(75_000).max(1),
             base,
         })));
         {

@@ -3,7 +3,9 @@
 //! connections per origin over HTTP/1.1, and React's StrictMode mounts
 //! twice. The source owns reconnecting (own backoff with jitter, reset after
 //! a minute healthy, so neither errors nor an instantly closing stream can
-//! loop hot); each member applies every message to its own store.
+//! loop hot); each member applies every message to its own store. A stream
+//! silent for longer than the members' `streamTimeoutMs` (servers ping every
+//! 30 s) is stalled, e.g. by a proxy: it is dropped and reopened.
 
 use super::browser;
 use super::state::{Inner, Shared};
@@ -28,6 +30,10 @@ pub struct Source {
     reconnect_timer: Option<i32>,
     opened: u32,
     last_event_id: Option<String>,
+    /// The shortest `streamTimeoutMs` of the members.
+    idle_ms: u32,
+    last_seen: f64,
+    watchdog: Option<i32>,
 }
 
 struct Open {
@@ -43,14 +49,14 @@ thread_local! {
 
 /// Makes the client a member of its base URL's source, opening it if needed.
 pub fn join(shared: &Shared) {
-    let (url, with_credentials, id) = {
+    let (url, with_credentials, id, idle_ms) = {
         let s = shared.borrow();
         if s.source.is_some() {
             return;
         }
         let mut url = s.opts.base.clone();
         url.push_str("/api/feature-flags/sse");
-        (url, s.opts.with_credentials, s.member_id)
+        (url, s.opts.with_credentials, s.member_id, s.opts.stream_timeout_ms)
     };
     let src = SOURCES.with(|all| {
         let mut all = all.borrow_mut();
@@ -69,11 +75,18 @@ pub fn join(shared: &Shared) {
             reconnect_timer: None,
             opened: 0,
             last_event_id: None,
+            idle_ms,
+            last_seen: 0.0,
+            watchdog: None,
         }));
         all.push(created.clone());
         created
     });
-    src.borrow_mut().members.push((id, Rc::downgrade(shared)));
+    {
+        let mut s = src.borrow_mut();
+        s.members.push((id, Rc::downgrade(shared)));
+        s.idle_ms = s.idle_ms.min(idle_ms);
+    }
     shared.borrow_mut().source = Some(src.clone());
     let idle = {
         let s = src.borrow();
@@ -121,7 +134,7 @@ fn shut(s: &mut Source) {
         open.source.set_onerror(None);
         open.source.close();
     }
-    if let Some(t) = s.reconnect_timer.take() {
+    for t in [s.reconnect_timer.take(), s.watchdog.take()].into_iter().flatten() {
         browser::cancel(t);
     }
 }
@@ -152,7 +165,34 @@ fn open(src: &SharedSource) {
     source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     source.set_onerror(Some(on_error_cb.as_ref().unchecked_ref()));
     s.opened += 1;
-    s.open = Some(Open { source, _on_message: on_message, _on_error: on_error_cb, opened_at: browser::now_ms() });
+    s.last_seen = browser::now_ms();
+    s.open = Some(Open { source, _on_message: on_message, _on_error: on_error_cb, opened_at: s.last_seen });
+    let idle_ms = s.idle_ms;
+    drop(s);
+    watch(src, idle_ms);
+}
+
+/// Checks after `ms` that something arrived within the idle limit; a stream
+/// that went silent is treated as broken.
+fn watch(src: &SharedSource, ms: u32) {
+    let weak = Rc::downgrade(src);
+    let timer = browser::after(ms, move || {
+        let Some(src) = weak.upgrade() else { return };
+        let left = {
+            let mut s = src.borrow_mut();
+            s.watchdog = None;
+            if s.open.is_none() {
+                return;
+            }
+            f64::from(s.idle_ms) - (browser::now_ms() - s.last_seen)
+        };
+        if left > 0.0 {
+            watch(&src, left as u32 + 1);
+        } else {
+            on_error(&src);
+        }
+    });
+    src.borrow_mut().watchdog = Some(timer);
 }
 
 /// The live members, collected so no borrow of the source is held while
@@ -163,8 +203,12 @@ fn members(src: &SharedSource) -> Vec<Shared> {
 
 fn on_message(src: &SharedSource, event: MessageEvent) {
     let id = event.last_event_id();
-    if !id.is_empty() {
-        src.borrow_mut().last_event_id = Some(id);
+    {
+        let mut s = src.borrow_mut();
+        s.last_seen = browser::now_ms();
+        if !id.is_empty() {
+            s.last_event_id = Some(id);
+        }
     }
     let Some(text) = event.data().as_string() else { return };
     // Malformed data and unknown messages are ignored, never fatal.

@@ -57,6 +57,8 @@ pub struct Options {
     pub cache: bool,
     pub resync_debounce_ms: u32,
     pub hidden_close_ms: u32,
+    pub request_timeout_ms: u32,
+    pub stream_timeout_ms: u32,
 }
 
 pub struct Inner {

@@ -95,11 +95,11 @@ pub fn refresh(shared: &Shared) {
 }
 
 async fn fetch(shared: Shared, generation: u32) {
-    let (url, etag, credentials) = {
+    let (url, etag, credentials, timeout) = {
         let s = shared.borrow();
-        (join(&s.opts.base, "/api/feature-flags/snapshot"), s.etag.clone(), s.opts.credentials)
+        (join(&s.opts.base, "/api/feature-flags/snapshot"), s.etag.clone(), s.opts.credentials, s.opts.request_timeout_ms)
     };
-    let result = browser::get_text(&url, etag.as_deref(), credentials).await;
+    let result = browser::get_text(&url, etag.as_deref(), credentials, timeout).await;
     {
         let s = shared.borrow();
         if s.closed || s.generation != generation {

@@ -1,0 +1,164 @@
+// Fault injection: FlagClient (the built package) in headless Chromium
+// talks to the real flaglive-server through a proxy that drops, stalls,
+// truncates, duplicates and reorders the stream and answers the snapshot
+// with 500/502/HTML/nothing. The page must keep its last good flags, say
+// `stale` while it cannot know better, back off instead of hammering, and
+// converge to the server's evaluation once the fault clears.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { FlagServer } from './lib/server.mjs';
+import { FaultProxy } from './lib/fault-proxy.mjs';
+import { launchChromium } from './lib/chromium.mjs';
+
+let browser;
+before(async () => { browser = await launchChromium(); });
+after(async () => { await browser?.close(); });
+
+const MARIA = { id: 'user-maria', role: 'md', username: 'maria', password: 'md-demo' };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function until(check, what) {
+  for (let i = 0; i < 200 && !check(); i++) await sleep(50);
+  assert.ok(check(), what);
+}
+
+/** Server (pings every 500 ms), proxy in front of it, maria's page on the
+ *  proxy's origin with a client that gives up on silence after 2 s. */
+async function setUp(serverArgs = []) {
+  const server = await FlagServer.start({ args: serverArgs });
+  const proxy = await FaultProxy.start(server.url);
+  const admin = await server.session('admin', 'admin-demo');
+  const page = await browser.context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${proxy.url}/tests/js/client-page.html`);
+  assert.equal(await page.evaluate(({ u, p }) => window.login(u, p), { u: MARIA.username, p: MARIA.password }), 200);
+  const started = await page.evaluate(() => window.startClient({ cache: false, streamTimeoutMs: 2000, requestTimeoutMs: 1500 }));
+  assert.deepEqual(started, { ok: true, status: 'ready' });
+  const env = {
+    server, proxy, admin, page, errors,
+    state: () => page.evaluate(() => window.flagState()),
+    status: () => page.evaluate(() => window.client.status),
+    waitStatus: (want) => page.waitForFunction((w) => window.client.status === w, want, { timeout: 20_000, polling: 50 }),
+    /** The page's flags equal the server's own evaluation, and it says ready. */
+    async converges(label) {
+      const flags = await admin.call('GET', '/api/admin/flags');
+      const want = await admin.evaluate(flags.map((f) => f.flagName).sort((a, b) => a.localeCompare(b)), MARIA);
+      try {
+        await page.waitForFunction((w) => JSON.stringify(window.flagState()) === w && window.client.status === 'ready',
+          JSON.stringify(want), { timeout: 20_000, polling: 50 });
+      } catch {
+        assert.deepEqual({ flags: await env.state(), status: await env.status() }, { flags: want, status: 'ready' }, `${label}: converges`);
+      }
+    },
+    async tearDown() {
+      await page.close();
+      await proxy.stop();
+      await server.stop();
+      assert.deepEqual(errors, [], 'no uncaught errors in the page');
+    },
+  };
+  return env;
+}
+
+const toggle = (env, name) => env.admin.call('POST', `/api/admin/flags/${name}/toggle`, {});
+
+for (const mode of ['part-d', 'part-b']) {
+  test(`stream duplicated, reordered, truncated mid-line (${mode}): converges`, async () => {
+    const env = await setUp(mode === 'part-b' ? ['--compat-part-b'] : []);
+    try {
+      env.proxy.streamEdit = 'duplicate';
+      await toggle(env, 'promo_banner');
+      await env.admin.call('PUT', '/api/admin/flags/new_dashboard/rollout', { rolloutPercentage: 100 });
+      await env.converges('duplicated events');
+
+      env.proxy.streamEdit = 'reorder';
+      await toggle(env, 'dark_mode');
+      await env.admin.call('PUT', `/api/admin/flags/dark_mode/user-targets/${MARIA.id}`, { enabled: true });
+      await toggle(env, 'promo_banner');
+      await env.admin.call('PUT', '/api/admin/flags/new_dashboard/rollout', { rolloutPercentage: 0 });
+      await env.converges('reordered events');
+
+      env.proxy.streamEdit = 'truncate';
+      const streamsBefore = env.proxy.counts.stream;
+      await env.admin.call('PUT', '/api/admin/flags/new_dashboard/role-targets/md', { enabled: true });
+      await env.converges('event cut mid-line, connection dropped');
+      assert.equal(env.proxy.streamEdit, null, 'the proxy did cut an event');
+      await until(() => env.proxy.counts.stream > streamsBefore, 'the client reopens the stream');
+      await toggle(env, 'promo_banner');
+      await env.converges('on the reopened stream');
+    } finally {
+      await env.tearDown();
+    }
+  });
+}
+
+test('stream dropped and refused: last good flags kept, stale, backoff without a storm, converges', async () => {
+  const env = await setUp();
+  try {
+    const before = await env.state();
+    env.proxy.streamFault = 'drop';
+    env.proxy.cutStreams();
+    await env.waitStatus('stale');
+    const attemptsFrom = env.proxy.counts.stream;
+    await toggle(env, 'promo_banner');
+    await env.admin.call('DELETE', '/api/admin/flags/beta_reports');
+    await sleep(6000);
+    assert.deepEqual(await env.state(), before, 'the last good flags stay while the stream is down');
+    assert.equal(await env.status(), 'stale');
+    // Backoff about 1 s doubling, with jitter: 2 to 4 attempts fit in 6 s.
+    const attempts = env.proxy.counts.stream - attemptsFrom;
+    assert.ok(attempts >= 2 && attempts <= 5, `reconnect attempts in 6 s: ${attempts}`);
+
+    env.proxy.streamFault = null;
+    await env.converges('stream back');
+  } finally {
+    await env.tearDown();
+  }
+});
+
+test('stream stalls silently (no pings): the client notices, reconnects, converges', async () => {
+  const env = await setUp();
+  try {
+    const reconnectsBefore = await env.page.evaluate(() => window.client.reconnects);
+    env.proxy.silent = true;
+    await toggle(env, 'promo_banner');
+    await env.waitStatus('stale'); // after streamTimeoutMs (2 s) of silence
+    env.proxy.silent = false;
+    await env.converges('stall over');
+    assert.ok(await env.page.evaluate(() => window.client.reconnects) > reconnectsBefore, 'a fresh stream was opened');
+  } finally {
+    await env.tearDown();
+  }
+});
+
+test('server behind a broken gateway (500, 502, HTML, dropped, stalled): reload rejects, flags kept, backoff, recovers', async () => {
+  const env = await setUp();
+  try {
+    for (const fault of ['status500', 'status502', 'html', 'drop', 'stall']) {
+      const before = await env.state();
+      env.proxy.snapshotFault = fault;
+      env.proxy.streamFault = fault;
+      env.proxy.cutStreams();
+      await env.waitStatus('stale');
+      await toggle(env, 'dark_mode'); // cannot reach the page now
+      const reload = await env.page.evaluate(() => window.client.reload().then(() => 'resolved', (e) => `rejected: ${e.message}`));
+      assert.match(reload, /^rejected: flaglive: /, `${fault}: reload() says why`);
+      assert.equal(await env.status(), 'stale', `${fault}: status`);
+      assert.deepEqual(await env.state(), before, `${fault}: the last good flags stay`);
+
+      if (fault === 'status500') {
+        // Retries: about 1 s doubling with jitter, so 2 to 4 requests in 6 s.
+        const from = env.proxy.counts.snapshot;
+        await sleep(6000);
+        const retries = env.proxy.counts.snapshot - from;
+        assert.ok(retries >= 2 && retries <= 5, `snapshot retries in 6 s: ${retries}`);
+      }
+      env.proxy.snapshotFault = null;
+      env.proxy.streamFault = null;
+      await env.converges(`after ${fault}`);
+    }
+  } finally {
+    await env.tearDown();
+  }
+});
