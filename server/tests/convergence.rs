@@ -9,63 +9,23 @@ use flaglive::store::{Resync, Store};
 use flaglive::Snapshot;
 use serde_json::{json, Value};
 
-/// xorshift64*: reproducible random changes without a dependency.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[(self.next() % items.len() as u64) as usize]
-    }
-    fn chance(&mut self) -> bool {
-        self.next() % 2 == 0
-    }
-}
+use flaglive_bench::changes::{random_change as pick_change, Rng, World};
 
-const NAMES: &[&str] = &["alpha", "beta", "gamma", "delta", "pricing_a", "pricing_b"];
-const STRATEGIES: &[&str] = &["all", "none", "targeted", "percentage", "gradual"];
+const WORLD: World = World {
+    flags: &["alpha", "beta", "gamma", "delta", "pricing_a", "pricing_b"],
+    users: &["id-alice", "id-bob"],
+    roles: &["md", "sales", "admin"],
+    layers: &["defaults", "organization/org-a", "organization/org-b", "customer/cust-a1"],
+};
 
 async fn random_change(admin: &Client, rng: &mut Rng) {
-    let name = *rng.pick(NAMES);
-    let f = format!("/api/admin/flags/{name}");
-    let pct = (rng.next() % 130) as i64 - 10;
-    let _ = match rng.next() % 16 {
-        0..=2 => admin.post("/api/admin/flags", json!({"flagName": name, "enabled": rng.chance(),
-                "rolloutStrategy": rng.pick(STRATEGIES), "rolloutPercentage": pct})).await,
-        3 => admin.patch(&f, json!({"enabled": rng.chance(), "rolloutPercentage": pct})).await,
-        4 => admin.patch(&f, json!({"rolloutStrategy": rng.pick(STRATEGIES), "rolloutPercentage": pct})).await,
-        5 => admin.patch(&f, json!({"description": if rng.chance() { Value::Null } else { json!("d") }})).await,
-        6 => admin.post(&format!("{f}/toggle"), json!({})).await,
-        7 => admin.put(&format!("{f}/rollout"), json!({"rolloutPercentage": pct})).await,
-        8 => admin.delete(&f).await,
-        9..=11 => {
-            let user = rng.pick(&["id-alice", "id-bob"]);
-            if rng.chance() {
-                admin.put(&format!("{f}/user-targets/{user}"), json!({"enabled": rng.chance()})).await
-            } else {
-                admin.delete(&format!("{f}/user-targets/{user}")).await
-            }
-        }
-        12..=14 => {
-            let role = rng.pick(&["md", "sales", "admin"]);
-            if rng.chance() {
-                admin.put(&format!("{f}/role-targets/{role}"), json!({"enabled": rng.chance()})).await
-            } else {
-                admin.delete(&format!("{f}/role-targets/{role}")).await
-            }
-        }
-        _ => {
-            let path = rng.pick(&["defaults", "organization/org-a", "organization/org-b", "customer/cust-a1"]);
-            if rng.chance() {
-                admin.put(&format!("/api/admin/config/{path}"), json!({"value": {"n": rng.next() % 5, "deep": {"x": rng.chance()}}})).await
-            } else {
-                admin.delete(&format!("/api/admin/config/{path}")).await
-            }
-        }
+    let c = pick_change(rng, &WORLD);
+    let body = c.body.unwrap_or(Value::Null);
+    let _ = match c.method {
+        "POST" => admin.post(&c.path, body).await,
+        "PATCH" => admin.patch(&c.path, body).await,
+        "PUT" => admin.put(&c.path, body).await,
+        _ => admin.delete(&c.path).await,
     };
 }
 
