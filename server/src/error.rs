@@ -40,10 +40,30 @@ impl ApiError {
     }
 }
 
+/// Storage failures say what an operator can do about them. Every write is
+/// one transaction, so in each case nothing was changed.
 impl From<rusqlite::Error> for ApiError {
     fn from(e: rusqlite::Error) -> ApiError {
         eprintln!("flaglive-server: storage error: {e}");
-        ApiError::internal("storage error; nothing was changed")
+        use rusqlite::ErrorCode::*;
+        match e.sqlite_error_code() {
+            Some(DatabaseBusy | DatabaseLocked) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage_busy",
+                "the database is locked by another process; nothing was changed, try again",
+            ),
+            Some(DiskFull) => ApiError::new(
+                StatusCode::INSUFFICIENT_STORAGE,
+                "storage_full",
+                "the database's disk is full; nothing was changed",
+            ),
+            Some(ReadOnly | CannotOpen | PermissionDenied) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage_read_only",
+                "the database cannot be written (read-only file or directory); nothing was changed",
+            ),
+            _ => ApiError::internal("storage error; nothing was changed"),
+        }
     }
 }
 
@@ -86,4 +106,22 @@ fn json_rejection(r: JsonRejection) -> ApiError {
         _ => "bad_request",
     };
     ApiError::new(status, code, r.body_text())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sqlite(code: std::ffi::c_int) -> ApiError {
+        rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None).into()
+    }
+
+    #[test]
+    fn storage_failures_map_to_clear_statuses() {
+        assert_eq!((sqlite(rusqlite::ffi::SQLITE_BUSY).status, sqlite(rusqlite::ffi::SQLITE_BUSY).code), (StatusCode::SERVICE_UNAVAILABLE, "storage_busy"));
+        assert_eq!(sqlite(rusqlite::ffi::SQLITE_FULL).status, StatusCode::INSUFFICIENT_STORAGE);
+        assert_eq!(sqlite(rusqlite::ffi::SQLITE_READONLY).code, "storage_read_only");
+        assert_eq!(sqlite(rusqlite::ffi::SQLITE_CORRUPT).status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(sqlite(rusqlite::ffi::SQLITE_FULL).message.contains("nothing was changed"));
+    }
 }

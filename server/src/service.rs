@@ -68,7 +68,10 @@ impl Service {
         f: impl FnOnce(&Transaction) -> Result<(T, Vec<Draft>), ApiError>,
     ) -> Result<T, ApiError> {
         let mut conn = self.db.lock();
-        let tx = conn.transaction()?;
+        // Take the write lock first: a lock held elsewhere (a backup, another
+        // tool) is waited for up to the busy timeout (5 s) instead of failing
+        // at once when this transaction upgrades from reading to writing.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         // An error anywhere drops `tx`, which rolls everything back.
         let (out, drafts) = f(&tx)?;
         let mut logged = Vec::with_capacity(drafts.len());
