@@ -145,3 +145,22 @@ async fn etag_answers_304_until_something_changes() {
     assert_ne!(changed.headers()["etag"].to_str().unwrap(), etag);
     s.stop().await;
 }
+
+/// A page on another site can send "simple" requests (form or text bodies,
+/// no preflight) that may carry the cookie; none of them may change a flag.
+#[tokio::test]
+async fn cross_site_simple_requests_change_nothing() {
+    let s = TestServer::start(test_settings()).await;
+    let admin = s.login("admin").await;
+    create_flag(&admin, json!({"flagName": "f", "enabled": true})).await;
+    for content_type in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"] {
+        for (path, body) in [("/api/admin/flags/f/toggle", "{}"), ("/api/admin/flags", r#"{"flagName":"g"}"#)] {
+            let r = admin.http.post(admin.url(path)).header("content-type", content_type).body(body).send().await.unwrap();
+            assert_eq!(r.status(), 415, "{content_type} {path}");
+        }
+    }
+    let snap = admin.snapshot().await;
+    assert_eq!((snap["version"].as_u64(), snap["flags"].as_array().unwrap().len()), (Some(1), 1));
+    assert_eq!(snap["flags"][0]["enabled"], true);
+    s.stop().await;
+}
