@@ -18,14 +18,20 @@ fn integrity(s: &TestServer) -> String {
     s.app.service.db.lock().query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap()
 }
 
-#[tokio::test]
-async fn a_database_locked_by_another_process_refuses_changes_and_loses_nothing() {
+/// A server with flag `f` (version 1), an admin, and alice following the stream.
+async fn with_flag_and_listener() -> (TestServer, Client, Client, Sse) {
     let s = TestServer::start(test_settings()).await;
     let admin = s.login("admin").await;
     create_flag(&admin, json!({"flagName": "f", "enabled": true})).await;
     let alice = s.login("alice").await;
     let mut sse = alice.stream("", None).await;
     assert_eq!(sse.next().await.unwrap().kind(), "connection");
+    (s, admin, alice, sse)
+}
+
+#[tokio::test]
+async fn a_database_locked_by_another_process_refuses_changes_and_loses_nothing() {
+    let (s, admin, alice, mut sse) = with_flag_and_listener().await;
 
     let other = rusqlite::Connection::open(&s.db_path).unwrap();
     other.execute_batch("BEGIN IMMEDIATE").unwrap(); // holds the write lock
@@ -62,12 +68,7 @@ async fn a_lock_released_within_the_busy_timeout_is_waited_for() {
 
 #[tokio::test]
 async fn a_full_disk_refuses_changes_and_keeps_the_database_intact() {
-    let s = TestServer::start(test_settings()).await;
-    let admin = s.login("admin").await;
-    create_flag(&admin, json!({"flagName": "f", "enabled": true})).await;
-    let alice = s.login("alice").await;
-    let mut sse = alice.stream("", None).await;
-    assert_eq!(sse.next().await.unwrap().kind(), "connection");
+    let (s, admin, alice, mut sse) = with_flag_and_listener().await;
 
     // SQLite's own page limit: the file may not grow, as on a full disk.
     {
