@@ -154,34 +154,33 @@ pub struct ConfigChange {
 /// Non-empty objects are walked; everything else, `{}` included, is a leaf.
 pub fn diff(old: &Value, new: &Value) -> Vec<ConfigChange> {
     let (mut old_leaves, mut new_leaves) = (Vec::new(), Vec::new());
-    leaves(old, &mut String::new(), &mut old_leaves);
-    leaves(new, &mut String::new(), &mut new_leaves);
+    leaves(old, &mut Vec::new(), &mut old_leaves);
+    leaves(new, &mut Vec::new(), &mut new_leaves);
     let mut changes = Vec::new();
     for (path, o) in &old_leaves {
         let n = new_leaves.iter().find(|(p, _)| p == path).map(|(_, v)| *v);
         if n != Some(*o) {
-            changes.push(ConfigChange { path: path.clone(), old: Some((*o).clone()), new: n.cloned() });
+            changes.push(ConfigChange { path: path.join("."), old: Some((*o).clone()), new: n.cloned() });
         }
     }
     for (path, n) in &new_leaves {
         if !old_leaves.iter().any(|(p, _)| p == path) {
-            changes.push(ConfigChange { path: path.clone(), old: None, new: Some((*n).clone()) });
+            changes.push(ConfigChange { path: path.join("."), old: None, new: Some((*n).clone()) });
         }
     }
     changes
 }
 
-fn leaves<'v>(v: &'v Value, path: &mut String, out: &mut Vec<(String, &'v Value)>) {
+/// Leaves with their paths as key lists: compared as lists, a key that holds
+/// a dot (`"a.b"`) never meets the nested `a` → `b` (found by fuzzing);
+/// only the reported path is dotted.
+fn leaves<'v>(v: &'v Value, path: &mut Vec<&'v str>, out: &mut Vec<(Vec<&'v str>, &'v Value)>) {
     match v {
         Value::Object(map) if !map.is_empty() => {
             for (k, child) in map.iter() {
-                let len = path.len();
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(k);
+                path.push(k);
                 leaves(child, path, out);
-                path.truncate(len);
+                path.pop();
             }
         }
         _ => out.push((path.clone(), v)),

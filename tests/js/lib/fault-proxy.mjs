@@ -46,7 +46,7 @@ export class FaultProxy {
 
   /** Drops every open stream connection, as a restarted load balancer does. */
   cutStreams() {
-    for (const res of this.#streams) res.socket?.destroy();
+    for (const res of this.#streams) (res.socket ?? res.req?.socket)?.destroy();
     this.#streams.clear();
   }
 
@@ -88,6 +88,12 @@ export class FaultProxy {
   }
 
   #forward(req, res, kind) {
+    // Counted as open from the request on, so cutStreams() also catches a
+    // stream whose response has not started yet.
+    if (kind === 'stream') {
+      this.#streams.add(res);
+      res.on('close', () => this.#streams.delete(res));
+    }
     const upstream = http.request({
       host: this.target.hostname, port: this.target.port, method: req.method, path: req.url, headers: req.headers,
     }, (up) => {
@@ -102,8 +108,6 @@ export class FaultProxy {
 
   /** Passes the event stream on block by block, applying `streamEdit`. */
   #relayStream(up, res) {
-    this.#streams.add(res);
-    res.on('close', () => this.#streams.delete(res));
     let buffer = '';
     let held = null; // a change block kept back to swap with the next
     up.setEncoding('utf8');
