@@ -46,7 +46,7 @@ export class FaultProxy {
 
   /** Drops every open stream connection, as a restarted load balancer does. */
   cutStreams() {
-    for (const res of this.#streams) (res.socket ?? res.req?.socket)?.destroy();
+    for (const res of this.#streams) res.socket?.destroy();
     this.#streams.clear();
   }
 
