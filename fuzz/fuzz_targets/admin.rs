@@ -9,6 +9,7 @@ use axum::body::{to_bytes, Body};
 use axum::http::Request;
 use axum::Router;
 use flaglive_server::auth::{create_user, NewUser};
+use flaglive_server::db::Location;
 use flaglive_server::{router, AppState, Settings};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
@@ -42,8 +43,8 @@ fn world() -> &'static World {
         let dir = std::env::temp_dir().join(format!("flaglive-fuzz-admin-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let app = AppState::open(&dir.join("fuzz.sqlite"), Settings::default()).unwrap();
-        create_user(&app.service.db.lock(), NewUser {
+        let app = AppState::open(&Location::Sqlite(dir.join("fuzz.sqlite")), Settings::default()).unwrap();
+        create_user(&app.service.db, NewUser {
             username: "admin".into(),
             password: "pw-admin".into(),
             role: "admin".into(),

@@ -4,7 +4,7 @@
 use crate::auth::{self, AdminUser, CurrentUser, NewUser};
 use crate::db::{self, users::User};
 use crate::error::{ApiError, Body};
-use crate::service::{self, validate_flag_name, validate_key, validate_strategy, Draft};
+use crate::service::{self, validate_flag_name, validate_key, validate_strategy, validate_text, Draft};
 use crate::{ids, time, AppState};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -13,7 +13,7 @@ use axum::Json;
 use flaglive::config::Layer;
 use flaglive::json::Value;
 use flaglive::{Flag, Strategy};
-use rusqlite::Transaction;
+use crate::db::sql::Sql;
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
@@ -72,12 +72,12 @@ pub struct TargetValue {
     enabled: bool,
 }
 
-fn find(tx: &Transaction, name: &str) -> Result<Flag, ApiError> {
+fn find(tx: &mut dyn Sql, name: &str) -> Result<Flag, ApiError> {
     db::flags::get(tx, name)?.ok_or_else(|| ApiError::not_found(format!("no flag named {name:?}")))
 }
 
 /// Applies `patch` to flag `name` and drafts the event (none if nothing changed).
-fn apply_update(tx: &Transaction, name: &str, patch: UpdateFlag) -> Result<(Flag, Vec<Draft>), ApiError> {
+fn apply_update(tx: &mut dyn Sql, name: &str, patch: UpdateFlag) -> Result<(Flag, Vec<Draft>), ApiError> {
     let prev = find(tx, name)?;
     let mut new = prev.clone();
     if let Some(d) = patch.description {
@@ -96,6 +96,8 @@ fn apply_update(tx: &Transaction, name: &str, patch: UpdateFlag) -> Result<(Flag
     if let Some(m) = patch.metadata {
         new.metadata = m;
     }
+    validate_text("description", new.description.as_deref())?;
+    validate_text("metadata", new.metadata.as_deref())?;
     if new == prev {
         return Ok((prev, Vec::new()));
     }
@@ -146,6 +148,8 @@ pub async fn create_flag(State(app): State<AppState>, _: AdminUser, Body(input):
     validate_flag_name(&input.flag_name)?;
     let strategy = Strategy::parse(input.rollout_strategy.as_deref().unwrap_or("all"));
     validate_strategy(&strategy)?;
+    validate_text("description", input.description.as_deref())?;
+    validate_text("metadata", input.metadata.as_deref())?;
     let now = time::now_iso();
     let flag = Flag {
         id: Some(ids::new_id()),
@@ -381,7 +385,7 @@ pub async fn list_users(State(app): State<AppState>, _: AdminUser) -> Result<Jso
 pub async fn create_user(State(app): State<AppState>, _: AdminUser, Body(new): Body<NewUser>) -> Result<Response, ApiError> {
     // No event: users are not flag state. Hashing is slow, so off the async threads.
     let svc = app.service.clone();
-    let user = tokio::task::spawn_blocking(move || auth::create_user(&svc.db.lock(), new)).await??;
+    let user = tokio::task::spawn_blocking(move || auth::create_user(&svc.db, new)).await??;
     Ok((StatusCode::CREATED, Json(user)).into_response())
 }
 

@@ -1,7 +1,9 @@
 //! Login sessions: `POST /api/auth/login` sets an HTTP-only cookie, and the
 //! extractors here turn that cookie into the signed-in user.
 
+use crate::db::sql::DbErrorKind;
 use crate::db::users::{self, User};
+use crate::db::Db;
 use crate::error::{ApiError, Body};
 use crate::{ids, time, AppState};
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -151,8 +153,8 @@ pub struct NewUser {
     pub id: Option<String>,
 }
 
-/// Creates a user (admin API and demo seeding).
-pub fn create_user(conn: &rusqlite::Connection, new: NewUser) -> Result<User, ApiError> {
+/// Creates a user (admin API and demo seeding). Blocking.
+pub fn create_user(db: &Db, new: NewUser) -> Result<User, ApiError> {
     crate::service::validate_key("username", &new.username)?;
     crate::service::validate_key("role", &new.role)?;
     if new.password.len() < 4 {
@@ -166,14 +168,16 @@ pub fn create_user(conn: &rusqlite::Connection, new: NewUser) -> Result<User, Ap
         customer_id: new.customer_id,
     };
     crate::service::validate_key("id", &user.id)?;
-    if users::find_for_login(conn, &user.username)?.is_some() {
-        return Err(ApiError::conflict("a user with this username exists"));
-    }
-    users::insert(conn, &user, &hash_password(&new.password)).map_err(|e| match e {
-        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
-            ApiError::conflict("a user with this id exists")
+    // Hashing is slow on purpose; done before taking the write lock.
+    let hash = hash_password(&new.password);
+    db.transaction(|c| {
+        if users::find_for_login(c, &user.username)?.is_some() {
+            return Err(ApiError::conflict("a user with this username exists"));
         }
-        other => other.into(),
+        users::insert(c, &user, &hash).map_err(|e| match e.kind {
+            DbErrorKind::Constraint => ApiError::conflict("a user with this id exists"),
+            _ => e.into(),
+        })
     })?;
     Ok(user)
 }

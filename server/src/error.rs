@@ -7,6 +7,7 @@ use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use crate::db::sql::{DbError, DbErrorKind};
 use serde::de::DeserializeOwned;
 
 #[derive(Debug)]
@@ -42,27 +43,32 @@ impl ApiError {
 
 /// Storage failures say what an operator can do about them. Every write is
 /// one transaction, so in each case nothing was changed.
-impl From<rusqlite::Error> for ApiError {
-    fn from(e: rusqlite::Error) -> ApiError {
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> ApiError {
         eprintln!("flaglive-server: storage error: {e}");
-        use rusqlite::ErrorCode::*;
-        match e.sqlite_error_code() {
-            Some(DatabaseBusy | DatabaseLocked) => ApiError::new(
+        match e.kind {
+            DbErrorKind::Busy => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "storage_busy",
                 "the database is locked by another process; nothing was changed, try again",
             ),
-            Some(DiskFull) => ApiError::new(
+            DbErrorKind::Full => ApiError::new(
                 StatusCode::INSUFFICIENT_STORAGE,
                 "storage_full",
                 "the database's disk is full; nothing was changed",
             ),
-            Some(ReadOnly | CannotOpen | PermissionDenied) => ApiError::new(
+            DbErrorKind::ReadOnly => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "storage_read_only",
                 "the database cannot be written (read-only file or directory); nothing was changed",
             ),
-            _ => ApiError::internal("storage error; nothing was changed"),
+            DbErrorKind::Unavailable => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage_unavailable",
+                "the database cannot be reached; nothing was changed, try again",
+            ),
+            DbErrorKind::Invalid => ApiError::invalid("text must not contain NUL characters"),
+            DbErrorKind::Constraint | DbErrorKind::Other => ApiError::internal("storage error; nothing was changed"),
         }
     }
 }
@@ -113,7 +119,7 @@ mod tests {
     use super::*;
 
     fn sqlite(code: std::ffi::c_int) -> ApiError {
-        rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None).into()
+        DbError::from(rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None)).into()
     }
 
     #[test]
@@ -123,5 +129,7 @@ mod tests {
         assert_eq!(sqlite(rusqlite::ffi::SQLITE_READONLY).code, "storage_read_only");
         assert_eq!(sqlite(rusqlite::ffi::SQLITE_CORRUPT).status, StatusCode::INTERNAL_SERVER_ERROR);
         assert!(sqlite(rusqlite::ffi::SQLITE_FULL).message.contains("nothing was changed"));
+        let lost = ApiError::from(DbError::new(DbErrorKind::Unavailable, "connection closed"));
+        assert_eq!((lost.status, lost.code), (StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable"));
     }
 }

@@ -1,6 +1,7 @@
 //! flaglive-server: the reference flag server. Snapshot (part C), live
-//! stream (parts B, D, E), admin API and sessions over SQLite; evaluation is
-//! the `flaglive` core crate's, never a copy.
+//! stream (parts B, D, E), admin API and sessions over SQLite, or over
+//! PostgreSQL shared by several instances; evaluation is the `flaglive`
+//! core crate's, never a copy.
 
 pub mod admin;
 pub mod auth;
@@ -19,10 +20,13 @@ use axum::routing::{any, get, post, put};
 use axum::{Json, Router};
 use error::ApiError;
 use service::Service;
-use std::path::{Path, PathBuf};
+use db::sql::DbError;
+use db::Location;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use stream::hub::Hub;
+use stream::relay::Relay;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -72,16 +76,17 @@ pub struct AppState {
 
 impl AppState {
     /// Opens (creating and migrating) the database and restores the version
-    /// and replay log from it.
-    pub fn open(database: &Path, settings: Settings) -> rusqlite::Result<AppState> {
+    /// and replay log from it; on PostgreSQL, starts listening for other
+    /// instances' changes. Blocking: call from a blocking thread.
+    pub fn open(database: &Location, settings: Settings) -> Result<AppState, DbError> {
         let db = db::Db::open(database)?;
-        let (version, recent) = {
-            let conn = db.lock();
-            (db::changes::current_version(&conn)?, db::changes::recent(&conn, settings.replay_log as u64)?)
-        };
+        let keep = settings.replay_log as u64;
+        let (version, recent) =
+            db.read(|c| Ok((db::changes::current_version(c)?, db::changes::recent(c, keep)?)))?;
         let hub = Hub::new(version, recent, settings.queue_capacity, settings.replay_log);
-        let service = Service { db, hub, log_keep: settings.replay_log as u64 };
-        Ok(AppState { service: Arc::new(service), settings: Arc::new(settings) })
+        let service = Arc::new(Service { db, hub, relay: Relay::default(), log_keep: keep });
+        stream::relay::start_listener(&service);
+        Ok(AppState { service, settings: Arc::new(settings) })
     }
 }
 
@@ -174,6 +179,7 @@ pub async fn serve(
     axum::serve(listener, router)
         .with_graceful_shutdown(async move {
             shutdown.await;
+            hub_owner.relay.stop();
             hub_owner.hub.close();
         })
         .await

@@ -1,17 +1,27 @@
 //! `flaglive-server`: see `--help`.
 
 use clap::Parser;
+use flaglive_server::db::Location;
 use flaglive_server::{seed, AppState, Settings};
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// flaglive's reference flag server: snapshot, live SSE stream, admin API, SQLite.
+/// flaglive's reference flag server: snapshot, live SSE stream, admin API,
+/// SQLite or PostgreSQL.
 #[derive(Parser)]
 #[command(version)]
 struct Args {
     /// SQLite database file; created and migrated on first start.
     #[arg(long, env = "FLAGLIVE_DATABASE", default_value = "flaglive.sqlite")]
     database: PathBuf,
+    /// PostgreSQL instead of SQLite: `postgres://user:password@host:port/dbname`.
+    /// Migrated on first start. Several instances may share one database;
+    /// each relays the others' changes to its own stream clients.
+    #[arg(long, env = "FLAGLIVE_DATABASE_URL", conflicts_with = "database")]
+    database_url: Option<String>,
+    /// PostgreSQL connections this instance opens.
+    #[arg(long, default_value_t = 4)]
+    database_pool: usize,
     /// Address to listen on.
     #[arg(long, env = "FLAGLIVE_LISTEN", default_value = "127.0.0.1:8080")]
     listen: String,
@@ -77,15 +87,34 @@ async fn main() {
         replay_log: args.replay_log,
         test_hooks: args.test_hooks,
     };
-    let app = match AppState::open(&args.database, settings) {
-        Ok(app) => app,
+    let location = match &args.database_url {
+        Some(url) => match Location::parse(url, args.database_pool) {
+            pg @ Location::Postgres { .. } => pg,
+            Location::Sqlite(_) => {
+                eprintln!("flaglive-server: --database-url must start with postgres:// (use --database for a SQLite file)");
+                std::process::exit(2);
+            }
+        },
+        None => Location::Sqlite(args.database.clone()),
+    };
+    // Opening and seeding block (file or network I/O): not on the async runtime.
+    let (opened, seed_demo) = (location.clone(), args.seed_demo);
+    let started = tokio::task::spawn_blocking(move || {
+        let app = AppState::open(&opened, settings)?;
+        let seeded = if seed_demo { Some(seed::seed_demo(&app.service)) } else { None };
+        Ok::<_, flaglive_server::db::sql::DbError>((app, seeded))
+    })
+    .await
+    .expect("the opening thread does not panic");
+    let (app, seeded) = match started {
+        Ok(started) => started,
         Err(e) => {
-            eprintln!("flaglive-server: cannot open database {}: {e}", args.database.display());
+            eprintln!("flaglive-server: cannot open database {}: {}", location.describe(), e.detail);
             std::process::exit(1);
         }
     };
-    if args.seed_demo {
-        match seed::seed_demo(&app.service) {
+    if let Some(seeded) = seeded {
+        match seeded {
             Ok(true) => {
                 println!("seeded demo data; logins (username / password, role):");
                 for (user, password, role, ..) in seed::DEMO_USERS {
@@ -107,7 +136,7 @@ async fn main() {
         }
     };
     let addr = listener.local_addr().map_or(args.listen.clone(), |a| a.to_string());
-    println!("flaglive-server listening on http://{addr} (database {})", args.database.display());
+    println!("flaglive-server listening on http://{addr} (database {})", location.describe());
     if let Err(e) = flaglive_server::serve(listener, app, shutdown_signal()).await {
         eprintln!("flaglive-server: {e}");
         std::process::exit(1);

@@ -1,22 +1,25 @@
 //! Every state change of the server. A mutation runs in one transaction
-//! with its version bump and change-log row; after commit, still under the
-//! database lock, its events are published, so the stream's order is the
-//! commit order.
+//! with its version bump and change-log row; after commit its changes go to
+//! the hub through `stream::relay`, which publishes in version order
+//! whatever the order in which commits (here, or on another instance)
+//! come to its notice.
 
+use crate::db::sql::{DbError, Sql};
 use crate::db::{self, changes::LoggedChange, Db};
 use crate::error::ApiError;
 use crate::stream::hub::Hub;
+use crate::stream::relay::Relay;
 use crate::time;
 use flaglive::config::Layer;
 use flaglive::event::{EventKind, FlagState, Payload, StreamMessage};
 use flaglive::json::Value;
 use flaglive::{Flag, Strategy};
-use rusqlite::{Connection, Transaction};
 use std::sync::Arc;
 
 pub struct Service {
     pub db: Db,
     pub hub: Hub,
+    pub relay: Relay,
     /// How many changes the persisted log keeps.
     pub log_keep: u64,
 }
@@ -43,61 +46,55 @@ fn to_json(m: &StreamMessage) -> String {
 }
 
 impl Service {
-    /// Runs `f` on the connection from a blocking thread.
+    /// Runs `f` on the database from a blocking thread.
     pub async fn read<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+        F: FnMut(&mut dyn Sql) -> Result<T, DbError> + Send + 'static,
     {
         let svc = self.clone();
-        Ok(tokio::task::spawn_blocking(move || f(&svc.db.lock())).await??)
+        Ok(tokio::task::spawn_blocking(move || svc.db.read(f)).await??)
     }
 
     /// Runs a mutation from a blocking thread (see the module comment).
     pub async fn write<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
-        F: FnOnce(&Transaction) -> Result<(T, Vec<Draft>), ApiError> + Send + 'static,
+        F: FnOnce(&mut dyn Sql) -> Result<(T, Vec<Draft>), ApiError> + Send + 'static,
     {
         let svc = self.clone();
         tokio::task::spawn_blocking(move || svc.write_now(f)).await?
     }
 
-    pub fn write_now<T>(
-        &self,
-        f: impl FnOnce(&Transaction) -> Result<(T, Vec<Draft>), ApiError>,
-    ) -> Result<T, ApiError> {
-        let mut conn = self.db.lock();
-        // Take the write lock first: a lock held elsewhere (a backup, another
-        // tool) is waited for up to the busy timeout (5 s) instead of failing
-        // at once when this transaction upgrades from reading to writing.
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        // An error anywhere drops `tx`, which rolls everything back.
-        let (out, drafts) = f(&tx)?;
-        let mut logged = Vec::with_capacity(drafts.len());
-        for mut d in drafts {
-            let version = db::changes::bump_version(&tx)?;
-            d.message.version = Some(version);
-            let (audience, audience_id) = match d.audience {
-                Audience::All => ("all", None),
-                Audience::User(id) => ("user", Some(id)),
-                Audience::Organization(id) => ("organization", Some(id)),
-                Audience::Customer(id) => ("customer", Some(id)),
-            };
-            let change = LoggedChange {
-                version,
-                audience: audience.into(),
-                audience_id,
-                message: to_json(&d.message),
-                compat: d.compat.as_ref().map(to_json),
-            };
-            db::changes::record(&tx, &change, self.log_keep)?;
-            logged.push(change);
-        }
-        tx.commit()?;
-        for change in logged {
-            self.hub.publish(change);
-        }
+    /// Blocking.
+    pub fn write_now<T>(&self, f: impl FnOnce(&mut dyn Sql) -> Result<(T, Vec<Draft>), ApiError>) -> Result<T, ApiError> {
+        let (out, logged) = self.db.transaction(|tx| {
+            let (out, drafts) = f(tx)?;
+            let mut logged = Vec::with_capacity(drafts.len());
+            for mut d in drafts {
+                let version = db::changes::bump_version(tx)?;
+                d.message.version = Some(version);
+                let (audience, audience_id) = match d.audience {
+                    Audience::All => ("all", None),
+                    Audience::User(id) => ("user", Some(id)),
+                    Audience::Organization(id) => ("organization", Some(id)),
+                    Audience::Customer(id) => ("customer", Some(id)),
+                };
+                let change = LoggedChange {
+                    version,
+                    audience: audience.into(),
+                    audience_id,
+                    message: to_json(&d.message),
+                    compat: d.compat.as_ref().map(to_json),
+                };
+                db::changes::record(tx, &change, self.log_keep)?;
+                logged.push(change);
+            }
+            Ok::<_, ApiError>((out, logged))
+        })?;
+        // Committed: a failure to publish now must not turn into an error
+        // response (the change is made); the relay repairs from the log.
+        self.relay.deliver(&self.db, &self.hub, logged);
         Ok(out)
     }
 }
@@ -220,6 +217,16 @@ pub fn validate_strategy(s: &Strategy) -> Result<(), ApiError> {
     let text = s.as_str();
     if text.trim().is_empty() || text.chars().count() > 64 {
         return Err(ApiError::invalid("rolloutStrategy must be 1 to 64 characters"));
+    }
+    validate_text("rolloutStrategy", Some(text))
+}
+
+/// Free text (description, metadata): anything but NUL, which PostgreSQL
+/// (and so the production service) cannot store. Refused on SQLite too, so
+/// that both backends accept the same flags.
+pub fn validate_text(what: &str, value: Option<&str>) -> Result<(), ApiError> {
+    if value.is_some_and(|v| v.contains('\0')) {
+        return Err(ApiError::invalid(format!("{what} must not contain NUL characters")));
     }
     Ok(())
 }

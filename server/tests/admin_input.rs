@@ -32,6 +32,13 @@ async fn bad_input_gets_a_json_4xx_and_changes_nothing() {
         assert_eq!(error_of(admin.post("/api/admin/flags", json!({"flagName": bad_name})).await).await.0, 422, "{bad_name:?}");
     }
     assert_eq!(error_of(admin.post("/api/admin/flags", json!({"flagName": "g", "rolloutStrategy": ""})).await).await.0, 422);
+    // NUL in stored text: PostgreSQL cannot hold it, so neither backend takes it;
+    // looked-up names with NUL are simply not found.
+    assert_eq!(error_of(admin.post("/api/admin/flags", json!({"flagName": "g", "description": "a\0b"})).await).await.0, 422);
+    assert_eq!(error_of(admin.patch("/api/admin/flags/f", json!({"metadata": "\0"})).await).await.0, 422);
+    assert_eq!(error_of(admin.patch("/api/admin/flags/f%00", json!({"enabled": false})).await).await.0, 404);
+    let nul_login = s.anonymous().post("/api/auth/login", json!({"username": "ad\0min", "password": "pw-admin"})).await;
+    assert_eq!(error_of(nul_login).await.0, 401);
     assert_eq!(error_of(admin.patch("/api/admin/flags/nope", json!({"enabled": true})).await).await, (404, "not_found".into()));
     assert_eq!(error_of(admin.patch("/api/admin/flags/f", json!({"rolloutPercentage": "50"})).await).await.0, 422);
     assert_eq!(error_of(admin.delete("/api/admin/flags/nope").await).await.0, 404);

@@ -5,7 +5,7 @@ use common::*;
 
 #[tokio::test]
 async fn serves_a_static_directory_with_an_index_fallback() {
-    let dir = temp_db().parent().unwrap().join("www");
+    let dir = temp_dir().join("www");
     std::fs::create_dir_all(dir.join("assets")).unwrap();
     std::fs::write(dir.join("index.html"), "<!doctype html><title>demo</title>").unwrap();
     std::fs::write(dir.join("assets/app.js"), "console.log(1)").unwrap();

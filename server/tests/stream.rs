@@ -185,7 +185,7 @@ async fn state_version_and_replay_log_survive_a_restart() {
     let alice = s.login("alice").await;
     let mut live = alice.stream("", None).await;
     assert_eq!(live.next().await.unwrap().kind(), "connection");
-    let db = s.db_path.clone();
+    let db = s.db.clone();
     s.stop().await;
     // Shutdown ends open streams instead of hanging on them.
     assert!(live.next().await.is_none());

@@ -1,18 +1,22 @@
-//! SQLite storage. One connection behind a mutex: every mutation runs in a
-//! transaction together with its version bump and change-log row, and the
-//! lock also orders event publication (see `service`).
+//! Storage: SQLite (embedded, the default) or PostgreSQL (several server
+//! instances on one database). Every query is written once, against
+//! [`sql::Sql`]; every mutation runs in one transaction together with its
+//! version bump and change-log row (see `service`).
 
 pub mod changes;
 pub mod config;
 pub mod flags;
+pub mod postgres;
+pub mod sql;
+pub mod sqlite;
 pub mod users;
 
-use rusqlite::Connection;
-use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+use sql::{DbError, Sql};
+use std::path::PathBuf;
 
-/// Schema migrations, applied in order; `PRAGMA user_version` records how
-/// many ran. Append only.
+/// Schema migrations, applied in order and counted (SQLite: `PRAGMA
+/// user_version`; PostgreSQL: the `flaglive_schema` table). Written in
+/// SQLite's words; `postgres::postgres_ddl` translates. Append only.
 const MIGRATIONS: &[&str] = &[r#"
     CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
     INSERT INTO meta (key, value) VALUES ('version', 0);
@@ -69,36 +73,77 @@ const MIGRATIONS: &[&str] = &[r#"
     );
 "#];
 
-pub struct Db {
-    conn: Mutex<Connection>,
+/// Where the data lives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Location {
+    /// A SQLite file, created on first start.
+    Sqlite(PathBuf),
+    /// A `postgres://` URL, and how many connections this instance opens.
+    Postgres { url: String, pool: usize },
+}
+
+impl Location {
+    /// `postgres://…` or `postgresql://…` is PostgreSQL; anything else is a
+    /// SQLite file path.
+    pub fn parse(s: &str, pool: usize) -> Location {
+        if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            Location::Postgres { url: s.to_owned(), pool }
+        } else {
+            Location::Sqlite(PathBuf::from(s))
+        }
+    }
+
+    /// For logs: the file, or the URL without its password.
+    pub fn describe(&self) -> String {
+        match self {
+            Location::Sqlite(path) => path.display().to_string(),
+            Location::Postgres { url, .. } => match (url.find("://"), url.rfind('@')) {
+                (Some(scheme), Some(at)) if at > scheme => {
+                    let userinfo = &url[scheme + 3..at];
+                    let user = userinfo.split(':').next().unwrap_or("");
+                    format!("{}{user}{}", &url[..scheme + 3], &url[at..])
+                }
+                _ => url.clone(),
+            },
+        }
+    }
+}
+
+pub enum Db {
+    Sqlite(sqlite::Sqlite),
+    Postgres(postgres::Postgres),
 }
 
 impl Db {
-    /// Opens (creating and migrating if needed) the database at `path`.
-    pub fn open(path: &Path) -> rusqlite::Result<Db> {
-        let mut conn = Connection::open(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        migrate(&mut conn)?;
-        Ok(Db { conn: Mutex::new(conn) })
+    /// Opens the database, creating and migrating it if needed. Blocking:
+    /// call from a blocking thread, not from async code.
+    pub fn open(location: &Location) -> Result<Db, DbError> {
+        Ok(match location {
+            Location::Sqlite(path) => Db::Sqlite(sqlite::Sqlite::open(path)?),
+            Location::Postgres { url, pool } => Db::Postgres(postgres::Postgres::open(url, *pool)?),
+        })
     }
 
-    pub fn lock(&self) -> MutexGuard<'_, Connection> {
-        // A panic while holding the lock cannot leave a transaction open
-        // (it rolls back on drop), so a poisoned lock is still usable.
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    /// Whether other server instances may share this database.
+    pub fn is_shared(&self) -> bool {
+        matches!(self, Db::Postgres(_))
     }
-}
 
-fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
-    let done: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(done.max(0) as usize) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", i as i64 + 1)?;
-        tx.commit()?;
+    /// Runs reads (and single-statement writes such as sessions) that need
+    /// no version bump. Blocking.
+    pub fn read<T>(&self, f: impl FnMut(&mut dyn Sql) -> Result<T, DbError>) -> Result<T, DbError> {
+        match self {
+            Db::Sqlite(db) => db.read(f),
+            Db::Postgres(db) => db.read(f),
+        }
     }
-    Ok(())
+
+    /// Runs `f` in a write transaction: committed if it returns `Ok`,
+    /// rolled back otherwise. Writers take turns. Blocking.
+    pub fn transaction<T, E: From<DbError>>(&self, f: impl FnOnce(&mut dyn Sql) -> Result<T, E>) -> Result<T, E> {
+        match self {
+            Db::Sqlite(db) => db.transaction(f),
+            Db::Postgres(db) => db.transaction(f),
+        }
+    }
 }

@@ -89,7 +89,7 @@ impl Hub {
     }
 
     /// Sends a committed change to every connection. Callers publish in
-    /// version order (they hold the database lock while doing so).
+    /// version order, without gaps (`stream::relay` sees to it).
     pub fn publish(&self, change: LoggedChange) {
         let change = Arc::new(change);
         let mut s = self.lock();
@@ -109,6 +109,20 @@ impl Hub {
             // Closed ones are disconnects; count all, they are rare and cheap.
             self.removed.fetch_add(gone as u64, Ordering::Relaxed);
         }
+    }
+
+    /// For an instance that fell behind further than the change log reaches
+    /// (another instance's changes it can no longer read): forgets its
+    /// replay log, moves to `version` and ends every stream. Each client
+    /// reconnects with a `Last-Event-ID` older than the log and is told to
+    /// resync, so nothing it missed stays missed.
+    pub fn restart_at(&self, version: u64) {
+        let mut s = self.lock();
+        s.version = version;
+        s.log.clear();
+        let dropped = s.subscribers.len();
+        s.subscribers.clear();
+        self.removed.fetch_add(dropped as u64, Ordering::Relaxed);
     }
 
     /// Sends `change` to every connection without logging it or moving the
@@ -183,6 +197,19 @@ mod tests {
         assert_eq!(slow_rx.recv().await.unwrap().version, 1);
         assert_eq!(slow_rx.recv().await.unwrap().version, 2);
         assert!(slow_rx.recv().await.is_none());
+    }
+
+    #[tokio::test]
+    async fn restart_at_ends_streams_and_makes_older_ids_resync() {
+        let hub = Hub::new(0, Vec::new(), 8, 100);
+        hub.publish(change(1));
+        let mut sub = hub.subscribe(Some(1));
+        hub.restart_at(40);
+        assert!(sub.rx.recv().await.is_none(), "the stream ends");
+        assert_eq!(hub.version(), 40);
+        assert!(matches!(hub.subscribe(Some(1)).replay, Replay::Resync));
+        hub.publish(change(41));
+        assert!(matches!(hub.subscribe(Some(40)).replay, Replay::Changes(c) if c.len() == 1));
     }
 
     #[tokio::test]

@@ -1,8 +1,10 @@
-//! Test harness: the real router on a loopback port over a fresh SQLite
-//! file, HTTP clients with cookie jars, and a small SSE reader.
+//! Test harness: the real router on a loopback port over a fresh database
+//! (SQLite, or PostgreSQL when `FLAGLIVE_TEST_POSTGRES` is set), HTTP
+//! clients with cookie jars, and a small SSE reader.
 #![allow(dead_code)]
 
 use flaglive_server::auth::{create_user, NewUser};
+use flaglive_server::db::Location;
 use flaglive_server::{AppState, Settings};
 use futures_util::StreamExt;
 use serde_json::{json, Value};
@@ -14,19 +16,52 @@ use tokio::sync::oneshot;
 pub struct TestServer {
     pub url: String,
     pub app: AppState,
-    pub db_path: PathBuf,
+    pub db: Location,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
 
-/// A unique database path under the system temp directory.
-pub fn temp_db() -> PathBuf {
-    static N: AtomicU32 = AtomicU32::new(0);
+/// The PostgreSQL server the suite runs against instead of SQLite, if any:
+/// `FLAGLIVE_TEST_POSTGRES=postgres://user@host:port/postgres` (scripts/test
+/// starts one and runs the suite a second time).
+pub fn postgres_server() -> Option<String> {
+    std::env::var("FLAGLIVE_TEST_POSTGRES").ok().filter(|u| !u.is_empty())
+}
+
+pub fn on_postgres() -> bool {
+    postgres_server().is_some()
+}
+
+static N: AtomicU32 = AtomicU32::new(0);
+
+/// A fresh, empty directory under the system temp directory.
+pub fn temp_dir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("flaglive-test-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed)));
-    // A test process with a reused PID must not find an old run's database.
+    // A test process with a reused PID must not find an old run's files.
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    dir.join("flags.sqlite")
+    dir
+}
+
+/// A fresh, empty database: a new SQLite file in a new temp directory, or
+/// a new database on the test PostgreSQL server.
+pub fn temp_db() -> Location {
+    if let Some(server) = postgres_server() {
+        let name = format!("flaglive_test_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
+        // The blocking client must not run on the test's async runtime.
+        let (admin_url, create) = (server.clone(), name.clone());
+        std::thread::spawn(move || {
+            let mut admin = postgres::Client::connect(&admin_url, postgres::NoTls).expect("the test PostgreSQL answers");
+            // Separate statements: a multi-statement string is one transaction.
+            admin.batch_execute(&format!("DROP DATABASE IF EXISTS {create}")).unwrap();
+            admin.batch_execute(&format!("CREATE DATABASE {create}")).unwrap();
+        })
+        .join()
+        .unwrap();
+        let base = server.rsplit_once('/').expect("a URL with a database name").0;
+        return Location::Postgres { url: format!("{base}/{name}"), pool: 4 };
+    }
+    Location::Sqlite(temp_dir().join("flags.sqlite"))
 }
 
 /// Fast pings so tests see them without waiting 30 s.
@@ -43,12 +78,11 @@ pub const USERS: &[(&str, &str, &str, &str, &str)] = &[
 
 impl TestServer {
     pub async fn start(settings: Settings) -> TestServer {
-        let db_path = temp_db();
-        let server = TestServer::start_on(db_path.clone(), settings).await;
+        let server = TestServer::start_on(temp_db(), settings).await;
         let svc = server.app.service.clone();
         tokio::task::spawn_blocking(move || {
             for &(u, p, role, org, cust) in USERS {
-                create_user(&svc.db.lock(), NewUser {
+                create_user(&svc.db, NewUser {
                     username: u.into(),
                     password: p.into(),
                     role: role.into(),
@@ -64,9 +98,14 @@ impl TestServer {
         server
     }
 
-    /// Starts on an existing (or new) database file, as after a restart.
-    pub async fn start_on(db_path: PathBuf, settings: Settings) -> TestServer {
-        let app = AppState::open(&db_path, settings).expect("database opens");
+    /// Starts on an existing (or new) database, as after a restart, or as
+    /// one more instance on a shared PostgreSQL database.
+    pub async fn start_on(db: Location, settings: Settings) -> TestServer {
+        let opened = db.clone();
+        let app = tokio::task::spawn_blocking(move || AppState::open(&opened, settings))
+            .await
+            .unwrap()
+            .expect("database opens");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
@@ -76,7 +115,7 @@ impl TestServer {
         let task = tokio::spawn(async move {
             task.await.unwrap().unwrap();
         });
-        TestServer { url, app, db_path, stop: Some(stop), task: Some(task) }
+        TestServer { url, app, db, stop: Some(stop), task: Some(task) }
     }
 
     /// Graceful stop: ends streams, waits for the server to finish.
