@@ -114,7 +114,8 @@ fn listen(svc: &Service) {
     let mut reported = false;
     while !stopped() {
         let mut client = match pg.connect().and_then(|mut c| {
-            c.batch_execute(&format!("LISTEN {CHANNEL}"))?;
+            // Named, so that an operator (and the tests) can tell it apart.
+            c.batch_execute(&format!("SET application_name = 'flaglive-server listen'; LISTEN {CHANNEL}"))?;
             Ok(c)
         }) {
             Ok(c) => c,

@@ -97,7 +97,17 @@ pub async fn stream(
         let header = headers.get("last-event-id").and_then(|v| v.to_str().ok());
         header.or(q.last_event_id.as_deref()).and_then(|v| v.trim().parse::<u64>().ok())
     };
-    let sub = app.service.hub.subscribe(last_event_id);
+    let hub = &app.service.hub;
+    if last_event_id.is_some_and(|v| v > hub.version()) && app.service.db.is_shared() {
+        // The client saw a change on another instance that this one has not
+        // heard of yet: read it from the log rather than ask for a resync.
+        let svc = app.service.clone();
+        let caught_up = tokio::task::spawn_blocking(move || svc.relay.catch_up(&svc.db, &svc.hub)).await;
+        if let Ok(Err(e)) = caught_up {
+            eprintln!("flaglive-server: cannot read the change log: {e}");
+        }
+    }
+    let sub = hub.subscribe(last_event_id);
     let viewer = Viewer { user, compat };
 
     let mut hello = simple(EventKind::Connection);
