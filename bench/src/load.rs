@@ -5,13 +5,21 @@
 //! follower must equal a fresh snapshot of its user, and no part D follower
 //! may have been sent another user's id.
 //!
-//!   load --url URL [--clients 1000] [--changes 1000] [--workers 4]
-//!        [--seed 1] [--modes d,b] [--admin admin:admin-demo]
+//! With several URLs (instances sharing one PostgreSQL database), follower
+//! i uses instance i mod n and moves on to the next when its instance stops
+//! answering (as behind a load balancer), and each change goes to a random
+//! instance. `--probe-ms` adds a probe that updates one more flag every so
+//! often on a random instance and times each follower's receipt of it:
+//! the change-to-client latency, reported as percentiles.
+//!
+//!   load --url URL[,URL...] [--clients 1000] [--changes 1000] [--workers 4]
+//!        [--seed 1] [--modes d,b] [--probe-ms 0] [--admin admin:admin-demo]
 //!        [--users maria:md-demo,tom:tech-demo,sara:sales-demo,sam:sales-demo]
 //!
 //! Used by tests/js/load.test.mjs (with 50 browser clients on the same
-//! server) and by bench/load. Prints one `load:` result line; exits 1 when a
-//! follower did not converge or saw a foreign id.
+//! server), tests/js/instances.test.mjs, bench/load and bench/instances.
+//! Prints one `load:` result line (and a `latency:` line with a probe);
+//! exits 1 when a follower did not converge or saw a foreign id.
 
 use flaglive::event::StreamMessage;
 use flaglive::store::{Resync, Store};
@@ -41,9 +49,15 @@ struct Counters {
 
 struct Follower {
     user: usize,
+    /// The instance it follows now (changes when one stops answering).
+    server: AtomicUsize,
     part_b: bool,
     store: Mutex<Store>,
 }
+
+/// The name of the flag the latency probe updates; random changes never
+/// name it.
+const PROBE_FLAG: &str = "latency_probe";
 
 struct Session {
     id: String,
@@ -52,18 +66,53 @@ struct Session {
 
 struct Env {
     http: reqwest::Client,
-    base: String,
+    servers: Vec<String>,
     users: Vec<Session>,
     counters: Counters,
     stop: AtomicBool,
+    /// When probe k was sent, by k.
+    probes_sent: Mutex<Vec<Instant>>,
+    /// Change-to-client latencies of probe receipts, in milliseconds.
+    latencies: Mutex<Vec<f64>>,
 }
 
 impl Env {
-    async fn snapshot(&self, user: usize) -> Result<Snapshot, String> {
-        let r = self.http.get(format!("{}/api/feature-flags/snapshot", self.base))
-            .header("cookie", &self.users[user].cookie).send().await.map_err(|e| e.to_string())?;
-        let text = r.text().await.map_err(|e| e.to_string())?;
-        Snapshot::from_json(&text).map_err(|e| e.to_string())
+    /// A snapshot from instance `server`, or from the next ones if it does
+    /// not answer.
+    async fn snapshot(&self, user: usize, server: usize) -> Result<Snapshot, String> {
+        let mut last_error = String::new();
+        for i in 0..self.servers.len() {
+            let base = &self.servers[(server + i) % self.servers.len()];
+            let sent = self.http.get(format!("{base}/api/feature-flags/snapshot")).header("cookie", &self.users[user].cookie).send().await;
+            match sent {
+                Ok(r) if r.status() == 200 => {
+                    let text = r.text().await.map_err(|e| e.to_string())?;
+                    return Snapshot::from_json(&text).map_err(|e| e.to_string());
+                }
+                Ok(r) => last_error = format!("{base}: {}", r.status()),
+                Err(e) => last_error = format!("{base}: {e}"),
+            }
+        }
+        Err(last_error)
+    }
+
+    /// A random instance (no draw with one, so that a seed gives the same
+    /// changes as before there were several).
+    fn any_server(&self, rng: &mut Rng) -> &str {
+        if self.servers.len() == 1 { &self.servers[0] } else { &self.servers[rng.next() as usize % self.servers.len()] }
+    }
+
+    /// Times a probe receipt (each follower sees probe k once).
+    fn probe_seen(&self, m: &StreamMessage) {
+        if m.flag_name.as_deref() != Some(PROBE_FLAG) {
+            return;
+        }
+        let description = m.payload.as_ref().and_then(|p| p.new_state.as_ref()).and_then(|s| s.description.clone()).flatten();
+        let Some(k) = description.and_then(|d| d.strip_prefix("probe-")?.parse::<usize>().ok()) else { return };
+        let sent = self.probes_sent.lock().unwrap().get(k).copied();
+        if let Some(sent) = sent {
+            self.latencies.lock().unwrap().push(sent.elapsed().as_secs_f64() * 1000.0);
+        }
     }
 
     /// Quoted ids of the users other than `user`, as they would appear in JSON.
@@ -79,7 +128,8 @@ async fn follow(env: Arc<Env>, f: Arc<Follower>, connected: Arc<AtomicUsize>) {
     let mut last_id: Option<String> = None;
     let mut first = true;
     while !env.stop.load(Relaxed) {
-        let mut url = format!("{}/api/feature-flags/sse", env.base);
+        let server = f.server.load(Relaxed);
+        let mut url = format!("{}/api/feature-flags/sse", env.servers[server]);
         if f.part_b {
             url.push_str("?compat=part-b");
         }
@@ -90,7 +140,9 @@ async fn follow(env: Arc<Env>, f: Arc<Follower>, connected: Arc<AtomicUsize>) {
         let response = match req.send().await {
             Ok(r) if r.status() == 200 => r,
             _ => {
+                // As a load balancer would: try the next instance.
                 env.counters.errors.fetch_add(1, Relaxed);
+                f.server.store((server + 1) % env.servers.len(), Relaxed);
                 tokio::time::sleep(Duration::from_millis(200)).await;
                 continue;
             }
@@ -110,7 +162,7 @@ async fn follow(env: Arc<Env>, f: Arc<Follower>, connected: Arc<AtomicUsize>) {
 }
 
 async fn reread(env: &Env, f: &Follower) {
-    match env.snapshot(f.user).await {
+    match env.snapshot(f.user, f.server.load(Relaxed)).await {
         Ok(s) => {
             f.store.lock().unwrap().apply_snapshot(s);
             env.counters.rereads.fetch_add(1, Relaxed);
@@ -153,6 +205,7 @@ async fn read_stream(env: &Env, f: &Follower, mut response: reqwest::Response, o
                     env.counters.foreign.fetch_add(1, Relaxed);
                 }
                 let Ok(message) = StreamMessage::from_json(data) else { continue };
+                env.probe_seen(&message);
                 let resync = f.store.lock().unwrap().apply_message(&message).resync;
                 match resync {
                     Resync::No => {}
@@ -198,7 +251,7 @@ async fn login(http: &reqwest::Client, base: &str, pair: &str) -> Session {
 }
 
 async fn admin_json(env: &Env, admin: &Session, path: &str) -> Value {
-    let r = env.http.get(format!("{}{path}", env.base)).header("cookie", &admin.cookie).send().await.unwrap();
+    let r = env.http.get(format!("{}{path}", env.servers[0])).header("cookie", &admin.cookie).send().await.unwrap();
     r.json().await.unwrap()
 }
 
@@ -208,7 +261,9 @@ fn as_str(v: &[String]) -> Vec<&str> {
 
 #[tokio::main]
 async fn main() {
-    let base = arg("--url", "http://127.0.0.1:8080");
+    let servers: Vec<String> = arg("--url", "http://127.0.0.1:8080").split(',').map(str::to_owned).collect();
+    let base = servers[0].clone();
+    let probe_every: u64 = arg("--probe-ms", "0").parse().expect("--probe-ms MS");
     let clients: usize = arg("--clients", "1000").parse().expect("--clients N");
     let changes: usize = arg("--changes", "1000").parse().expect("--changes C");
     let workers: usize = arg("--workers", "4").parse().expect("--workers W");
@@ -220,7 +275,15 @@ async fn main() {
     for pair in arg("--users", "maria:md-demo,tom:tech-demo,sara:sales-demo,sam:sales-demo").split(',') {
         users.push(login(&http, &base, pair).await);
     }
-    let env = Arc::new(Env { http, base, users, counters: Counters::default(), stop: AtomicBool::new(false) });
+    let env = Arc::new(Env {
+        http,
+        servers,
+        users,
+        counters: Counters::default(),
+        stop: AtomicBool::new(false),
+        probes_sent: Mutex::new(Vec::new()),
+        latencies: Mutex::new(Vec::new()),
+    });
 
     // What the changes may name: the server's users, roles, organizations,
     // customers and flags, and two flags that do not exist yet.
@@ -238,6 +301,12 @@ async fn main() {
     let mut flags: Vec<String> = admin_json(&env, &admin, "/api/admin/flags").await.as_array().unwrap()
         .iter().filter_map(|f| f["flagName"].as_str().map(str::to_owned)).collect();
     flags.extend(["load_a".to_owned(), "load_b".to_owned()]);
+    flags.retain(|f| f != PROBE_FLAG);
+    if probe_every > 0 {
+        let body = serde_json::json!({"flagName": PROBE_FLAG, "enabled": true, "description": "probe-none"});
+        let r = env.http.post(format!("{base}/api/admin/flags")).header("cookie", &admin.cookie).json(&body).send().await.unwrap();
+        assert!(r.status().is_success() || r.status() == 409, "probe flag: {}", r.status());
+    }
 
     let part_b_every = match modes.as_str() {
         "d" => usize::MAX,
@@ -246,8 +315,13 @@ async fn main() {
     };
     let mut followers = Vec::new();
     for i in 0..clients {
-        let f = Arc::new(Follower { user: i % env.users.len(), part_b: i % part_b_every == part_b_every - 1, store: Mutex::new(Store::new()) });
-        let snapshot = env.snapshot(f.user).await.expect("first snapshot");
+        let f = Arc::new(Follower {
+            user: i % env.users.len(),
+            server: AtomicUsize::new(i % env.servers.len()),
+            part_b: i % part_b_every == part_b_every - 1,
+            store: Mutex::new(Store::new()),
+        });
+        let snapshot = env.snapshot(f.user, i % env.servers.len()).await.expect("first snapshot");
         f.store.lock().unwrap().apply_snapshot(snapshot);
         followers.push(f);
     }
@@ -276,7 +350,8 @@ async fn main() {
             while accepted.load(Relaxed) < changes {
                 let c = random_change(&mut rng, &world);
                 let method = reqwest::Method::from_bytes(c.method.as_bytes()).unwrap();
-                let mut req = env.http.request(method, format!("{}{}", env.base, c.path)).header("cookie", &cookie);
+                let base = env.any_server(&mut rng);
+                let mut req = env.http.request(method, format!("{base}{}", c.path)).header("cookie", &cookie);
                 if let Some(body) = c.body {
                     req = req.json(&body);
                 }
@@ -287,8 +362,28 @@ async fn main() {
             }
         }));
     }
+    let probe = (probe_every > 0).then(|| {
+        let (env, accepted, cookie) = (env.clone(), accepted.clone(), admin.cookie.clone());
+        tokio::spawn(async move {
+            let mut rng = Rng(seed ^ 0x9e37_79b9);
+            while accepted.load(Relaxed) < changes {
+                let k = {
+                    let mut sent = env.probes_sent.lock().unwrap();
+                    sent.push(Instant::now());
+                    sent.len() - 1
+                };
+                let base = env.any_server(&mut rng);
+                let body = serde_json::json!({"description": format!("probe-{k}")});
+                let _ = env.http.patch(format!("{base}/api/admin/flags/{PROBE_FLAG}")).header("cookie", &cookie).json(&body).send().await;
+                tokio::time::sleep(Duration::from_millis(probe_every)).await;
+            }
+        })
+    });
     for a in admins {
         a.await.unwrap();
+    }
+    if let Some(probe) = probe {
+        probe.await.unwrap();
     }
     let change_time = started.elapsed().as_secs_f64();
 
@@ -299,7 +394,7 @@ async fn main() {
         let mut truth = Vec::new();
         for u in 0..env.users.len() {
             let mut store = Store::new();
-            store.apply_snapshot(env.snapshot(u).await.expect("fresh snapshot"));
+            store.apply_snapshot(env.snapshot(u, 0).await.expect("fresh snapshot"));
             truth.push(store);
         }
         behind = followers.iter().filter(|f| state(&f.store.lock().unwrap(), !f.part_b) != state(&truth[f.user], !f.part_b)).count();
@@ -328,6 +423,20 @@ async fn main() {
         c.rereads.load(Relaxed),
         c.errors.load(Relaxed),
     );
+    let mut latencies = std::mem::take(&mut *env.latencies.lock().unwrap());
+    if !latencies.is_empty() {
+        latencies.sort_by(f64::total_cmp);
+        let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize];
+        println!(
+            "latency: change to client over {} instance(s): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({} receipts of {} probes)",
+            env.servers.len(),
+            at(0.5),
+            at(0.99),
+            at(1.0),
+            latencies.len(),
+            env.probes_sent.lock().unwrap().len()
+        );
+    }
     if behind > 0 || c.foreign.load(Relaxed) > 0 {
         std::process::exit(1);
     }

@@ -1,6 +1,6 @@
 // Runs the real flaglive-server (built by scripts/test) on a loopback port
-// with a fresh SQLite file and demo data, serving the repository root so a
-// page and the API share one origin.
+// with a fresh SQLite file (or a given PostgreSQL database) and demo data,
+// serving the repository root so a page and the API share one origin.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import net from 'node:net';
@@ -19,8 +19,10 @@ export async function freePort() {
 }
 
 export class FlagServer {
-  static async start({ args = [], port, dir, staticDir = ROOT, pingMs = 500 } = {}) {
+  /** `databaseUrl`: a postgres:// URL to use instead of a SQLite file. */
+  static async start({ args = [], port, dir, staticDir = ROOT, pingMs = 500, databaseUrl } = {}) {
     const s = new FlagServer();
+    s.databaseUrl = databaseUrl;
     s.dir = dir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'flaglive-e2e-')));
     s.port = port ?? (await freePort());
     s.args = args;
@@ -33,7 +35,8 @@ export class FlagServer {
   async #spawn() {
     this.url = `http://127.0.0.1:${this.port}`;
     this.proc = spawn(BINARY, [
-      '--database', path.join(this.dir, 'flags.sqlite'), '--listen', `127.0.0.1:${this.port}`,
+      ...(this.databaseUrl ? ['--database-url', this.databaseUrl] : ['--database', path.join(this.dir, 'flags.sqlite')]),
+      '--listen', `127.0.0.1:${this.port}`,
       '--static-dir', this.staticDir, '--seed-demo', '--ping-interval-ms', String(this.pingMs), '--retry-ms', '500', ...this.args,
     ], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -61,6 +64,11 @@ export class FlagServer {
   async stop() {
     await this.kill();
     await fs.rm(this.dir, { recursive: true, force: true });
+  }
+
+  /** Open streams on the server now. */
+  async connections() {
+    return (await (await fetch(`${this.url}/api/health`)).json()).connections;
   }
 
   /** Open streams on the server, polled until it is `n` (the server notices

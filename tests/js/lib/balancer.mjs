@@ -1,0 +1,64 @@
+// A round-robin TCP load balancer on loopback, as nginx or an L4 balancer
+// would sit in front of several flaglive-server instances: each new
+// connection goes to the next instance; an instance that refuses the
+// connection (stopped, crashed) is skipped. It also counts the stream
+// requests each instance got, so a test can stop the busiest one.
+import net from 'node:net';
+
+const STREAM_REQUEST = 'GET /api/feature-flags/sse';
+
+export class Balancer {
+  /** Stream requests sent to each backend, by index. */
+  streams;
+  #next = 0;
+  #sockets = new Set();
+
+  static async start(backendPorts) {
+    const b = new Balancer();
+    b.ports = backendPorts;
+    b.streams = backendPorts.map(() => 0);
+    b.server = net.createServer((client) => b.#accept(client));
+    await new Promise((r) => b.server.listen(0, '127.0.0.1', r));
+    b.url = `http://127.0.0.1:${b.server.address().port}`;
+    return b;
+  }
+
+  #accept(client) {
+    this.#sockets.add(client);
+    client.on('close', () => this.#sockets.delete(client));
+    const pending = [];
+    let upstream = null;
+    let backend = -1;
+    const forward = (chunk) => {
+      // Requests on a connection start at chunk boundaries in practice.
+      if (chunk.subarray(0, STREAM_REQUEST.length).toString() === STREAM_REQUEST) this.streams[backend]++;
+      upstream.write(chunk);
+    };
+    client.on('data', (chunk) => (upstream ? forward(chunk) : pending.push(chunk)));
+    client.on('error', () => upstream?.destroy());
+    client.on('close', () => upstream?.destroy());
+    const attempt = (tries) => {
+      const index = this.#next++ % this.ports.length;
+      const up = net.connect(this.ports[index], '127.0.0.1');
+      up.once('connect', () => {
+        upstream = up;
+        backend = index;
+        this.#sockets.add(up);
+        up.on('close', () => { this.#sockets.delete(up); client.destroy(); });
+        for (const chunk of pending.splice(0)) forward(chunk);
+        up.pipe(client);
+      });
+      up.once('error', () => {
+        if (upstream) return up.destroy();
+        if (tries + 1 < this.ports.length) attempt(tries + 1);
+        else client.destroy(); // every instance is down
+      });
+    };
+    attempt(0);
+  }
+
+  async stop() {
+    for (const s of this.#sockets) s.destroy();
+    await new Promise((r) => this.server.close(r));
+  }
+}
