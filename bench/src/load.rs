@@ -10,10 +10,12 @@
 //! answering (as behind a load balancer), and each change goes to a random
 //! instance. `--probe-ms` adds a probe that updates one more flag every so
 //! often on a random instance and times each follower's receipt of it:
-//! the change-to-client latency, reported as percentiles.
+//! the change-to-client latency, reported as percentiles. `--rate R` caps
+//! the change requests at R per second (0: as fast as the server takes
+//! them), for latency below saturation.
 //!
 //!   load --url URL[,URL...] [--clients 1000] [--changes 1000] [--workers 4]
-//!        [--seed 1] [--modes d,b] [--probe-ms 0] [--admin admin:admin-demo]
+//!        [--seed 1] [--modes d,b] [--probe-ms 0] [--rate 0] [--admin admin:admin-demo]
 //!        [--users maria:md-demo,tom:tech-demo,sara:sales-demo,sam:sales-demo]
 //!
 //! Used by tests/js/load.test.mjs (with 50 browser clients on the same
@@ -264,6 +266,10 @@ async fn main() {
     let servers: Vec<String> = arg("--url", "http://127.0.0.1:8080").split(',').map(str::to_owned).collect();
     let base = servers[0].clone();
     let probe_every: u64 = arg("--probe-ms", "0").parse().expect("--probe-ms MS");
+    let rate: f64 = arg("--rate", "0").parse().expect("--rate R");
+    // With a rate: each request takes the next slot on one shared schedule.
+    let interval_us = if rate > 0.0 { (1e6 / rate) as u64 } else { 0 };
+    let next_slot = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let clients: usize = arg("--clients", "1000").parse().expect("--clients N");
     let changes: usize = arg("--changes", "1000").parse().expect("--changes C");
     let workers: usize = arg("--workers", "4").parse().expect("--workers W");
@@ -339,6 +345,7 @@ async fn main() {
     let mut admins = Vec::new();
     for w in 0..workers {
         let (env, accepted, sent, cookie) = (env.clone(), accepted.clone(), sent.clone(), admin.cookie.clone());
+        let next_slot = next_slot.clone();
         let names: Vec<String> = flags.clone();
         let (user_ids, roles, layers) = (user_ids.clone(), roles.clone(), layers.clone());
         admins.push(tokio::spawn(async move {
@@ -348,6 +355,10 @@ async fn main() {
             // Until `changes` are applied: some requests are refused on
             // purpose (percentages out of range, flags that do not exist).
             while accepted.load(Relaxed) < changes {
+                if interval_us > 0 {
+                    let slot = Duration::from_micros(next_slot.fetch_add(interval_us, Relaxed));
+                    tokio::time::sleep_until((started + slot).into()).await;
+                }
                 let c = random_change(&mut rng, &world);
                 let method = reqwest::Method::from_bytes(c.method.as_bytes()).unwrap();
                 let base = env.any_server(&mut rng);
