@@ -14,6 +14,7 @@ import path from 'node:path';
 import { FlagServer } from './lib/server.mjs';
 import { Balancer } from './lib/balancer.mjs';
 import { launchBrowser } from './lib/chromium.mjs';
+import { openClientPages, assertPagesConverge } from './lib/client-pages.mjs';
 import { POSTGRES, createDatabase } from './lib/postgres.mjs';
 import { ROOT } from './lib/paths.mjs';
 
@@ -58,21 +59,8 @@ test('three instances on one PostgreSQL: clients spread over them converge, also
     for (let i = 0; i < 3; i++) servers.push(await FlagServer.start({ databaseUrl }));
     const balancer = await Balancer.start(servers.map((s) => s.port));
     const browser = await launchBrowser();
-    const pages = [];
     try {
-      for (const user of USERS) {
-        for (let p = 0; p < PAGES_PER_USER; p++) {
-          const context = await browser.newContext();
-          const page = await context.newPage();
-          const errors = [];
-          page.on('pageerror', (e) => errors.push(String(e)));
-          await page.goto(`${balancer.url}/tests/js/client-page.html`);
-          assert.equal(await page.evaluate(({ u, pw }) => window.login(u, pw), { u: user.username, pw: user.password }), 200);
-          const statuses = await page.evaluate((n) => window.startClients(n), CLIENTS_PER_PAGE);
-          assert.deepEqual(statuses, Array(CLIENTS_PER_PAGE).fill('ready'));
-          pages.push({ user, page, errors });
-        }
-      }
+      const pages = await openClientPages(browser, balancer.url, USERS, { pagesPerUser: PAGES_PER_USER, clientsPerPage: CLIENTS_PER_PAGE });
       assert.equal(balancer.streams.reduce((a, b) => a + b), pages.length, 'one stream per page');
       assert.ok(balancer.streams.filter((n) => n > 0).length >= 2, `browser streams spread: ${balancer.streams}`);
 
@@ -97,18 +85,7 @@ test('three instances on one PostgreSQL: clients spread over them converge, also
 
       const live = servers.find((_, i) => i !== victim);
       const admin = await live.session('admin', 'admin-demo');
-      const names = (await admin.call('GET', '/api/admin/flags')).map((f) => f.flagName).sort((a, b) => a.localeCompare(b));
-      for (const { user, page, errors } of pages) {
-        const want = JSON.stringify(await admin.evaluate(names, user));
-        try {
-          await page.waitForFunction((w) => window.clientStates().every((s) => s === w), want, { timeout: 20_000, polling: 100 });
-        } catch {
-          const states = await page.evaluate(() => window.clientStates());
-          assert.deepEqual(states.map((s) => JSON.parse(s)), Array(states.length).fill(JSON.parse(want)), `${user.username}'s clients converge`);
-        }
-        assert.deepEqual(await page.evaluate(() => window.clients.map((c) => c.status)), Array(CLIENTS_PER_PAGE).fill('ready'));
-        assert.deepEqual(errors, [], `${user.username}: no page errors`);
-      }
+      await assertPagesConverge(pages, admin);
       const reopened = balancer.streams.reduce((a, b) => a + b) - streamsBefore;
       assert.ok(reopened >= onVictim, `the killed instance's ${onVictim} browser streams reopened elsewhere (${reopened} reopened)`);
     } finally {

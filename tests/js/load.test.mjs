@@ -13,6 +13,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { FlagServer } from './lib/server.mjs';
 import { launchBrowser } from './lib/chromium.mjs';
+import { openClientPages, assertPagesConverge } from './lib/client-pages.mjs';
 import { ROOT } from './lib/paths.mjs';
 
 const LOAD = process.env.FLAGLIVE_LOAD || path.join(ROOT, 'target/debug/load');
@@ -50,19 +51,8 @@ function runFollowers(url) {
 test(`${USERS.length * CLIENTS_PER_PAGE} browser clients and ${FOLLOWERS} stream followers converge after ${CHANGES} random changes`, async () => {
   const server = await FlagServer.start();
   const browser = await launchBrowser();
-  const pages = [];
   try {
-    for (const user of USERS) {
-      const context = await browser.newContext();
-      const page = await context.newPage();
-      const errors = [];
-      page.on('pageerror', (e) => errors.push(String(e)));
-      await page.goto(`${server.url}/tests/js/client-page.html`);
-      assert.equal(await page.evaluate(({ u, p }) => window.login(u, p), { u: user.username, p: user.password }), 200);
-      const statuses = await page.evaluate((n) => window.startClients(n), CLIENTS_PER_PAGE);
-      assert.deepEqual(statuses, Array(CLIENTS_PER_PAGE).fill('ready'));
-      pages.push({ user, page, errors });
-    }
+    const pages = await openClientPages(browser, server.url, USERS, { clientsPerPage: CLIENTS_PER_PAGE });
 
     let peakKb = 0;
     const sampler = setInterval(async () => {
@@ -77,18 +67,7 @@ test(`${USERS.length * CLIENTS_PER_PAGE} browser clients and ${FOLLOWERS} stream
     assert.ok(applied >= CHANGES, `${CHANGES} changes applied: ${result}`);
 
     const admin = await server.session('admin', 'admin-demo');
-    const names = (await admin.call('GET', '/api/admin/flags')).map((f) => f.flagName).sort((a, b) => a.localeCompare(b));
-    for (const { user, page, errors } of pages) {
-      const want = JSON.stringify(await admin.evaluate(names, user));
-      try {
-        await page.waitForFunction((w) => window.clientStates().every((s) => s === w), want, { timeout: 20_000, polling: 100 });
-      } catch {
-        const states = await page.evaluate(() => window.clientStates());
-        assert.deepEqual(states.map((s) => JSON.parse(s)), Array(states.length).fill(JSON.parse(want)), `${user.username}'s clients converge`);
-      }
-      assert.deepEqual(await page.evaluate(() => window.clients.map((c) => c.status)), Array(CLIENTS_PER_PAGE).fill('ready'));
-      assert.deepEqual(errors, [], `${user.username}: no page errors`);
-    }
+    await assertPagesConverge(pages, admin);
     console.log(`server memory: peak RSS ${(peakKb / 1024).toFixed(0)} MB during the run, ${((await rssKb(server.proc.pid)) / 1024).toFixed(0)} MB after`);
     assert.ok(peakKb > 0 && peakKb < MEMORY_LIMIT_KB, `server RSS peak ${peakKb} kB`);
   } finally {
