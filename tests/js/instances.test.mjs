@@ -14,18 +14,12 @@ import path from 'node:path';
 import { FlagServer } from './lib/server.mjs';
 import { Balancer } from './lib/balancer.mjs';
 import { launchBrowser } from './lib/chromium.mjs';
-import { openClientPages, assertPagesConverge } from './lib/client-pages.mjs';
+import { DEMO_USERS, openClientPages, assertPagesConverge } from './lib/client-pages.mjs';
 import { POSTGRES, createDatabase } from './lib/postgres.mjs';
 import { ROOT } from './lib/paths.mjs';
 
 const LOAD = process.env.FLAGLIVE_LOAD || path.join(ROOT, 'target/debug/load');
-const USERS = [
-  { id: 'user-admin', role: 'admin', username: 'admin', password: 'admin-demo' },
-  { id: 'user-maria', role: 'md', username: 'maria', password: 'md-demo' },
-  { id: 'user-tom', role: 'field-tech', username: 'tom', password: 'tech-demo' },
-  { id: 'user-sara', role: 'sales', username: 'sara', password: 'sales-demo' },
-  { id: 'user-sam', role: 'sales', username: 'sam', password: 'sales-demo' },
-];
+const USERS = DEMO_USERS;
 const PAGES_PER_USER = 2;
 const CLIENTS_PER_PAGE = 4;
 const FOLLOWERS = 300;

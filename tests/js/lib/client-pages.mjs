@@ -3,6 +3,15 @@
 // share the page's one EventSource as the SDK does.
 import assert from 'node:assert/strict';
 
+/** The users `flaglive-server --seed-demo` creates (server/src/seed.rs). */
+export const DEMO_USERS = [
+  { id: 'user-admin', role: 'admin', username: 'admin', password: 'admin-demo' },
+  { id: 'user-maria', role: 'md', username: 'maria', password: 'md-demo' },
+  { id: 'user-tom', role: 'field-tech', username: 'tom', password: 'tech-demo' },
+  { id: 'user-sara', role: 'sales', username: 'sara', password: 'sales-demo' },
+  { id: 'user-sam', role: 'sales', username: 'sam', password: 'sales-demo' },
+];
+
 /** Opens `pagesPerUser` pages per user at `baseUrl`, each with
  *  `clientsPerPage` ready clients; returns [{ user, page, errors }]. */
 export async function openClientPages(browser, baseUrl, users, { pagesPerUser = 1, clientsPerPage }) {
