@@ -88,13 +88,10 @@ async fn main() {
         test_hooks: args.test_hooks,
     };
     let location = match &args.database_url {
-        Some(url) => match Location::parse(url, args.database_pool) {
-            pg @ Location::Postgres { .. } => pg,
-            Location::Sqlite(_) => {
-                eprintln!("flaglive-server: --database-url must start with postgres:// (use --database for a SQLite file)");
-                std::process::exit(2);
-            }
-        },
+        Some(url) => Location::postgres(url, args.database_pool).unwrap_or_else(|| {
+            eprintln!("flaglive-server: --database-url must start with postgres:// (use --database for a SQLite file)");
+            std::process::exit(2);
+        }),
         None => Location::Sqlite(args.database.clone()),
     };
     // Opening and seeding block (file or network I/O): not on the async runtime.

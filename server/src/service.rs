@@ -50,7 +50,7 @@ impl Service {
     pub async fn read<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
-        F: FnMut(&mut dyn Sql) -> Result<T, DbError> + Send + 'static,
+        F: FnOnce(&mut dyn Sql) -> Result<T, DbError> + Send + 'static,
     {
         let svc = self.clone();
         Ok(tokio::task::spawn_blocking(move || svc.db.read(f)).await??)

@@ -83,14 +83,11 @@ pub enum Location {
 }
 
 impl Location {
-    /// `postgres://…` or `postgresql://…` is PostgreSQL; anything else is a
-    /// SQLite file path.
-    pub fn parse(s: &str, pool: usize) -> Location {
-        if s.starts_with("postgres://") || s.starts_with("postgresql://") {
-            Location::Postgres { url: s.to_owned(), pool }
-        } else {
-            Location::Sqlite(PathBuf::from(s))
-        }
+    /// A PostgreSQL location, if `url` is a `postgres://` or
+    /// `postgresql://` URL.
+    pub fn postgres(url: &str, pool: usize) -> Option<Location> {
+        (url.starts_with("postgres://") || url.starts_with("postgresql://"))
+            .then(|| Location::Postgres { url: url.to_owned(), pool })
     }
 
     /// For logs: the file, or the URL without its password.
@@ -131,7 +128,7 @@ impl Db {
 
     /// Runs reads (and single-statement writes such as sessions) that need
     /// no version bump. Blocking.
-    pub fn read<T>(&self, f: impl FnMut(&mut dyn Sql) -> Result<T, DbError>) -> Result<T, DbError> {
+    pub fn read<T>(&self, f: impl FnOnce(&mut dyn Sql) -> Result<T, DbError>) -> Result<T, DbError> {
         match self {
             Db::Sqlite(db) => db.read(f),
             Db::Postgres(db) => db.read(f),

@@ -82,12 +82,12 @@ impl Postgres {
 
     /// Runs `f` on a live connection. A connection that was lost (database
     /// restarted, network cut) is replaced; `f` runs again once if the loss
-    /// showed before it could have changed anything.
+    /// showed before it began its transaction (so the caller's own closure
+    /// still runs at most once).
     fn with_conn<T, E: From<DbError>>(&self, mut f: impl FnMut(&mut Conn) -> Result<T, Attempt<E>>) -> Result<T, E> {
         let mut slot = self.slot();
         for retry in [true, false] {
             if slot.as_ref().is_none_or(|c| c.client.is_closed()) {
-                *slot = None;
                 *slot = Some(Conn { client: self.connect()?, statements: HashMap::new() });
             }
             let conn = slot.as_mut().expect("connected above");
@@ -101,7 +101,8 @@ impl Postgres {
         unreachable!("the second attempt always returns")
     }
 
-    pub fn read<T>(&self, mut f: impl FnMut(&mut dyn Sql) -> Result<T>) -> Result<T> {
+    pub fn read<T>(&self, f: impl FnOnce(&mut dyn Sql) -> Result<T>) -> Result<T> {
+        let mut f = Some(f);
         self.with_conn(|conn| {
             let Conn { client, statements } = conn;
             let tx = client
@@ -110,6 +111,7 @@ impl Postgres {
                 .start()
                 .map_err(|e| Attempt::NotStarted(e.into()))?;
             let mut tx = Tx { tx, statements };
+            let f = f.take().expect("runs once: a retry happens only before this point");
             let out = f(&mut tx).map_err(Attempt::Failed)?;
             tx.tx.commit().map_err(|e| Attempt::Failed(e.into()))?;
             Ok(out)

@@ -31,7 +31,7 @@ const POLL: Duration = Duration::from_secs(1);
 pub struct Relay {
     /// Held while publishing, so publications from both paths take turns.
     turn: Mutex<()>,
-    stopped: Arc<AtomicBool>,
+    stopped: AtomicBool,
 }
 
 impl Relay {
@@ -55,11 +55,13 @@ impl Relay {
         }
     }
 
-    /// Publishes whatever the change log has after the hub's version.
-    /// Blocking.
-    pub fn catch_up(&self, db: &Db, hub: &Hub) -> Result<(), DbError> {
+    /// Publishes whatever the change log has after the hub's version; an
+    /// unreadable log is logged and left for the next attempt. Blocking.
+    pub fn catch_up(&self, db: &Db, hub: &Hub) {
         let _turn = self.turn.lock().unwrap_or_else(|p| p.into_inner());
-        catch_up(db, hub)
+        if let Err(e) = catch_up(db, hub) {
+            eprintln!("flaglive-server: cannot read the change log: {e}");
+        }
     }
 
     /// Stops the listener (server shutdown).
@@ -138,9 +140,7 @@ fn listen(svc: &Service) {
         let mut behind = true;
         while !stopped() {
             if behind {
-                if let Err(e) = svc.relay.catch_up(&svc.db, &svc.hub) {
-                    eprintln!("flaglive-server: cannot read the change log: {e}");
-                }
+                svc.relay.catch_up(&svc.db, &svc.hub);
             }
             let newest = {
                 let mut notifications = client.notifications();
