@@ -92,7 +92,12 @@ impl AppState {
 
 async fn health(State(app): State<AppState>) -> Json<serde_json::Value> {
     let hub = &app.service.hub;
-    Json(serde_json::json!({ "ok": true, "version": hub.version(), "connections": hub.connections() }))
+    Json(serde_json::json!({
+        "ok": true,
+        "version": hub.version(),
+        "connections": hub.connections(),
+        "restarts": hub.restarts(),
+    }))
 }
 
 #[derive(serde::Deserialize)]

@@ -7,6 +7,9 @@
 
 mod common;
 use common::*;
+use flaglive_server::db::changes::{self, LoggedChange};
+use flaglive_server::db::Db;
+use flaglive_server::stream::{hub::Hub, relay::Relay};
 use serde_json::{json, Value};
 
 /// Three instances on one fresh database (users created through the first).
@@ -87,6 +90,10 @@ async fn every_instance_streams_every_change_once_in_order() {
     for (i, events) in seen.iter().enumerate() {
         assert_eq!(ids(events), want, "instance {i}: every version once, in order");
     }
+    for (i, s) in servers.iter().enumerate() {
+        let health = s.anonymous().ok(s.anonymous().get("/api/health").await).await;
+        assert_eq!(health["restarts"], 0, "instance {i} never ended its streams");
+    }
     assert_eq!(seen[0], seen[1], "the same stream on every instance");
     assert_eq!(seen[0], seen[2]);
     // Alice never sees bob's target or org-b's config, on any instance.
@@ -155,4 +162,71 @@ async fn a_client_of_a_stopped_instance_resumes_on_another() {
     for s in [a, c] {
         s.stop().await;
     }
+}
+
+/// A change as another instance commits it: version, log row and NOTIFY in
+/// one transaction, nothing delivered here.
+fn commit_elsewhere(db: &Db) -> u64 {
+    db.transaction(|c| {
+        let version = changes::bump_version(c)?;
+        let message = format!("{{\"type\":\"version\",\"version\":{version}}}");
+        let change = LoggedChange { version, audience: "all".into(), audience_id: None, message, compat: None };
+        changes::record(c, &change, 1024)?;
+        Ok::<_, flaglive_server::db::sql::DbError>(version)
+    })
+    .unwrap()
+}
+
+/// What the relay's catch-up relies on: the change log and the version read
+/// in one `Db::read` agree, whatever another connection commits between the
+/// two reads.
+#[test]
+fn a_commit_between_reading_the_log_and_the_version_is_not_seen_by_that_read() {
+    if !on_postgres() {
+        return eprintln!("skipped: PostgreSQL only (FLAGLIVE_TEST_POSTGRES)");
+    }
+    let location = temp_db();
+    let (here, elsewhere) = (Db::open(&location).unwrap(), Db::open(&location).unwrap());
+    let (batch, version) = here
+        .read(|c| {
+            let batch = changes::after(c, 0, 100)?;
+            assert_eq!(commit_elsewhere(&elsewhere), 1, "committed between the two reads");
+            Ok((batch, changes::current_version(c)?))
+        })
+        .unwrap();
+    assert_eq!((batch.len(), version), (0, 0), "one consistent view: no change, version 0");
+    assert_eq!(here.read(changes::current_version).unwrap(), 1, "the next read sees it");
+}
+
+/// Another instance commits as fast as it can while this instance's relay
+/// keeps catching up from the log: every change is published once, in
+/// order, and the hub is never restarted (before the log and the version
+/// were read together, a commit between the two reads restarted it).
+#[test]
+fn catching_up_during_concurrent_commits_never_restarts_the_hub() {
+    if !on_postgres() {
+        return eprintln!("skipped: PostgreSQL only (FLAGLIVE_TEST_POSTGRES)");
+    }
+    const N: u64 = 300;
+    let location = temp_db();
+    let (here, elsewhere) = (Db::open(&location).unwrap(), Db::open(&location).unwrap());
+    let (hub, relay) = (Hub::new(0, Vec::new(), N as usize + 1, 1024), Relay::default());
+    let mut sub = hub.subscribe(None);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            for _ in 0..N {
+                commit_elsewhere(&elsewhere);
+            }
+        });
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while hub.version() < N && std::time::Instant::now() < deadline {
+            relay.catch_up(&here, &hub);
+        }
+    });
+    assert_eq!(hub.restarts(), 0, "no restart on a concurrent commit");
+    let mut published = Vec::new();
+    while let Ok(change) = sub.rx.try_recv() {
+        published.push(change.version);
+    }
+    assert_eq!(published, (1..=N).collect::<Vec<_>>());
 }

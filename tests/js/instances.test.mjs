@@ -82,6 +82,11 @@ test('three instances on one PostgreSQL: clients spread over them converge, also
       await assertPagesConverge(pages, admin);
       const reopened = balancer.streams.reduce((a, b) => a + b) - streamsBefore;
       assert.ok(reopened >= onVictim, `the killed instance's ${onVictim} browser streams reopened elsewhere (${reopened} reopened)`);
+      for (const [i, s] of servers.entries()) {
+        if (i === victim) continue;
+        // Concurrent commits on other instances never end a survivor's streams.
+        assert.equal((await s.health()).restarts, 0, `instance ${i} never restarted its hub`);
+      }
     } finally {
       await browser.close();
       await balancer.stop();

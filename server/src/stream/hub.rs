@@ -20,6 +20,7 @@ pub struct Hub {
     queue_capacity: usize,
     log_capacity: usize,
     removed: AtomicU64,
+    restarts: AtomicU64,
 }
 
 struct State {
@@ -59,6 +60,7 @@ impl Hub {
             queue_capacity: queue_capacity.max(1),
             log_capacity,
             removed: AtomicU64::new(0),
+            restarts: AtomicU64::new(0),
         }
     }
 
@@ -123,6 +125,7 @@ impl Hub {
         let dropped = s.subscribers.len();
         s.subscribers.clear();
         self.removed.fetch_add(dropped as u64, Ordering::Relaxed);
+        self.restarts.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Sends `change` to every connection without logging it or moving the
@@ -146,6 +149,12 @@ impl Hub {
 
     pub fn connections(&self) -> usize {
         self.lock().subscribers.iter().filter(|tx| !tx.is_closed()).count()
+    }
+
+    /// How often [`Hub::restart_at`] ended every stream; 0 in a healthy
+    /// run (shown by `/api/health`, asserted by the multi-instance tests).
+    pub fn restarts(&self) -> u64 {
+        self.restarts.load(Ordering::Relaxed)
     }
 
     /// Connections removed because their queue was full or closed.
@@ -207,6 +216,7 @@ mod tests {
         hub.restart_at(40);
         assert!(sub.rx.recv().await.is_none(), "the stream ends");
         assert_eq!(hub.version(), 40);
+        assert_eq!(hub.restarts(), 1);
         assert!(matches!(hub.subscribe(Some(1)).replay, Replay::Resync));
         hub.publish(change(41));
         assert!(matches!(hub.subscribe(Some(40)).replay, Replay::Changes(c) if c.len() == 1));

@@ -64,6 +64,17 @@ impl Relay {
         }
     }
 
+    /// Brings the hub up to the newest committed version, if it is behind
+    /// (a notification not heard yet). The version is read without taking
+    /// turns, so the usual case (up to date) costs one small query. Blocking.
+    pub fn catch_up_if_behind(&self, db: &Db, hub: &Hub) {
+        match db.read(changes::current_version) {
+            Ok(newest) if newest > hub.version() => self.catch_up(db, hub),
+            Ok(_) => {}
+            Err(e) => eprintln!("flaglive-server: cannot read the change version: {e}"),
+        }
+    }
+
     /// Stops the listener (server shutdown).
     pub fn stop(&self) {
         self.stopped.store(true, Ordering::Relaxed);
@@ -73,11 +84,15 @@ impl Relay {
 fn catch_up(db: &Db, hub: &Hub) -> Result<(), DbError> {
     loop {
         let from = hub.version();
-        let batch = db.read(|c| changes::after(c, from, BATCH))?;
+        // The log and the version in one read (`Db::read` is one consistent
+        // snapshot): read apart, a commit landing between the two made an
+        // empty batch look like a log emptied past us, and every stream of
+        // this instance was ended for nothing.
+        let (batch, current) =
+            db.read(|c| Ok((changes::after(c, from, BATCH)?, changes::current_version(c)?)))?;
         let Some(first) = batch.first() else {
-            // Nothing logged after us; a version still ahead means the log
-            // was emptied past us (a tiny `--replay-log`).
-            let current = db.read(changes::current_version)?;
+            // Nothing logged after us, yet a newer version: the log was
+            // emptied past us (a tiny `--replay-log`).
             if current > from {
                 hub.restart_at(current);
             }

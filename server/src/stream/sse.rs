@@ -98,11 +98,13 @@ pub async fn stream(
         header.or(q.last_event_id.as_deref()).and_then(|v| v.trim().parse::<u64>().ok())
     };
     let hub = &app.service.hub;
-    if last_event_id.is_some_and(|v| v > hub.version()) && app.service.db.is_shared() {
-        // The client saw a change on another instance that this one has not
-        // heard of yet: read it from the log rather than ask for a resync.
+    if app.service.db.is_shared() {
+        // Another instance may have committed a change this one has not
+        // heard of yet: read it from the log first, so the hello is never
+        // older than what the client may already have seen (its snapshot,
+        // or a stream on another instance), and no resync is needed.
         let svc = app.service.clone();
-        let _ = tokio::task::spawn_blocking(move || svc.relay.catch_up(&svc.db, &svc.hub)).await;
+        let _ = tokio::task::spawn_blocking(move || svc.relay.catch_up_if_behind(&svc.db, &svc.hub)).await;
     }
     let sub = hub.subscribe(last_event_id);
     let viewer = Viewer { user, compat };

@@ -67,8 +67,13 @@ export class FlagServer {
   }
 
   /** Open streams on the server now. */
+  /** `/api/health`: { ok, version, connections, restarts }. */
+  async health() {
+    return (await fetch(`${this.url}/api/health`)).json();
+  }
+
   async connections() {
-    return (await (await fetch(`${this.url}/api/health`)).json()).connections;
+    return (await this.health()).connections;
   }
 
   /** Open streams on the server, polled until it is `n` (the server notices
