@@ -88,8 +88,12 @@ fn catch_up(db: &Db, hub: &Hub) -> Result<(), DbError> {
         // snapshot): read apart, a commit landing between the two made an
         // empty batch look like a log emptied past us, and every stream of
         // this instance was ended for nothing.
-        let (batch, current) =
-            db.read(|c| Ok((changes::after(c, from, BATCH)?, changes::current_version(c)?)))?;
+        let (batch, current) = db.read(|c| {
+            let batch = changes::after(c, from, BATCH)?;
+            // The version matters only when nothing follows us in the log.
+            let current = if batch.is_empty() { changes::current_version(c)? } else { from };
+            Ok((batch, current))
+        })?;
         let Some(first) = batch.first() else {
             // Nothing logged after us, yet a newer version: the log was
             // emptied past us (a tiny `--replay-log`).
