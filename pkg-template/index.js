@@ -1,5 +1,5 @@
-// flaglive: the package entry. The generated wasm-bindgen glue lives in
-// ./flaglive_wasm.js; this file names the public API.
+// flaglive: the package entry. The wasm core (rules, wire format, store)
+// is loaded by ./wasm.js; ./client.js is the browser I/O around it.
 //
 //   import { createFlagClient } from 'flaglive';
 //   const client = await createFlagClient({ baseUrl: 'https://flags.example.com' });
@@ -10,29 +10,36 @@
 // URL with no configuration); pass your own URL, Response or bytes to
 // init() / createFlagClient() for CSP-strict pages, workers or CDNs, or use
 // initSync({ module: bytes }) in Node.
-import glueInit, { initSync as glueInitSync, FlagClient } from './flaglive_wasm.js';
+import { init, call, EVALUATE, BUCKET, CHOOSE_VARIANT } from './wasm.js';
+import { FlagClient, evaluationOf } from './client.js';
 
-export { evaluate, bucket, chooseVariant, FlagClient } from './flaglive_wasm.js';
+export { init, initSync, isLoaded } from './wasm.js';
+export { FlagClient };
+export default init;
 
-let loaded = false;
+// JSON has no Infinity or NaN; these keep JS's comparisons (`b < Infinity`
+// for everyone, `b < NaN` for nobody) through the text the core reads.
+const finite = (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? (v > 0 ? 1e308 : -1e308) : v);
 
-/** Loads and instantiates the wasm module once; later calls return at once. */
-export default async function init(input) {
-  if (loaded) return;
-  await glueInit(input === undefined ? undefined : { module_or_path: input?.module_or_path ?? input });
-  loaded = true;
+/** `{ enabled, reason }` of `flag` (snapshot shape) for `context`. */
+export function evaluate(flag, context) {
+  const r = call(EVALUATE, 0, JSON.stringify([flag ?? null, context ?? null], finite));
+  if (typeof r !== 'string') throw new TypeError(`flaglive.evaluate: ${r.error}`);
+  return { ...evaluationOf(Number(r)) };
 }
 
-/** Synchronous init from bytes or a compiled module (Node, workers). */
-export function initSync(module) {
-  if (loaded) return;
-  glueInitSync({ module: module?.module ?? module });
-  loaded = true;
+/** The rollout bucket (0..99) of `userId` for `flagName`. */
+export function bucket(userId, flagName) {
+  if (typeof userId !== 'string') throw new TypeError('flaglive.bucket: userId must be a string');
+  if (typeof flagName !== 'string') throw new TypeError('flaglive.bucket: flagName must be a string');
+  return Number(call(BUCKET, 0, JSON.stringify([userId, flagName])));
 }
 
-/** Whether init() / initSync() has completed. */
-export function isLoaded() {
-  return loaded;
+/** The first `v` whose flag `${testName}_${v}` is enabled, else the default, else the first. */
+export function chooseVariant(testName, variants, enabledFlagNames, defaultVariant) {
+  const r = call(CHOOSE_VARIANT, 0, JSON.stringify([testName, variants, enabledFlagNames, defaultVariant ?? null]));
+  if (typeof r !== 'string') throw new TypeError(`flaglive.chooseVariant: ${r.error}`);
+  return JSON.parse(r) ?? undefined;
 }
 
 /** init(wasm) if needed, then a new FlagClient(options). */

@@ -6,12 +6,14 @@
 //! module is the thin browser binding, compiled only for `wasm32`.
 
 pub mod config;
+pub mod engine;
 pub mod event;
 pub mod flag;
 pub mod hash;
 pub mod json;
 pub mod json_ser;
 pub mod json_text;
+pub mod json_write;
 pub mod read;
 pub mod rules;
 pub mod snapshot;

@@ -1,65 +1,48 @@
 //! The production server's vectors inside headless Chromium, through the
-//! JS-facing exports (`evaluate`, `bucket`, `chooseVariant` take and return
-//! JS values exactly as a page calls them). Run by `scripts/test`.
+//! core's text interface exactly as the npm package's JS host calls it
+//! (`engine::evaluate`, `engine::bucket`, `engine::choose_variant` on JSON
+//! arguments). Run by `scripts/test`. (Built without the `js-host` feature:
+//! number conversions are Rust's here, the JS host's in the package, whose
+//! own Chromium tests run the same vectors through it.)
 #![cfg(target_arch = "wasm32")]
 
-use flaglive::wasm::{bucket_js, choose_variant_js, evaluate_js};
-use js_sys::{Array, Object, Reflect, JSON};
-use wasm_bindgen::{JsCast, JsValue};
+use flaglive::engine;
+use serde_json::{json, Value};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn vectors(section: &str) -> Array {
-    let all = JSON::parse(include_str!("data/evaluation-vectors.json")).expect("vectors parse");
-    get(&all, section).dyn_into().expect("section is an array")
+fn vectors(section: &str) -> Vec<Value> {
+    let all: Value = serde_json::from_str(include_str!("data/evaluation-vectors.json")).expect("vectors parse");
+    all[section].as_array().expect("section is an array").clone()
 }
 
-fn get(v: &JsValue, key: &str) -> JsValue {
-    Reflect::get(v, &JsValue::from_str(key)).expect("readable")
-}
-
-fn set(v: &JsValue, key: &str, value: &JsValue) {
-    Reflect::set(v, &JsValue::from_str(key), value).expect("writable");
-}
-
-fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
-    let o: JsValue = Object::new().into();
-    for (k, v) in pairs {
-        set(&o, k, v);
-    }
-    o
-}
-
-fn error_message(e: JsValue) -> String {
-    assert!(e.is_instance_of::<js_sys::TypeError>(), "a TypeError");
-    get(&e, "message").as_string().expect("message")
-}
+const REASONS: [&str; 9] = ["flag_not_found", "flag_disabled", "user_targeted", "role_targeted", "strategy_all",
+    "strategy_none", "strategy_targeted", "percentage_rollout", "default"];
 
 #[wasm_bindgen_test]
 fn every_hash_vector_in_the_browser() {
     let cases = vectors("hashes");
-    assert!(cases.length() > 500);
-    for c in cases.iter() {
-        let got = bucket_js(get(&c, "userId"), get(&c, "flagName")).expect("bucket");
-        assert_eq!(f64::from(got), get(&c, "bucket").as_f64().unwrap(), "{:?}", c);
+    assert!(cases.len() > 500);
+    for c in cases {
+        let got = engine::bucket(&json!([c["userId"], c["flagName"]]).to_string()).expect("bucket");
+        assert_eq!(Some(u64::from(got)), c["bucket"].as_u64(), "{c}");
     }
 }
 
 /// The vectors hold the server's storage model (all user targets); the
-/// export takes the part C snapshot shape, in which the flag carries only the
+/// core takes the part C snapshot shape, in which the flag carries only the
 /// calling user's own target (the first match) plus all role targets.
-fn snapshot_flag(c: &JsValue) -> JsValue {
-    let stored = get(c, "flag");
-    if stored.is_null() {
-        return JsValue::NULL;
+fn snapshot_flag(c: &Value) -> Value {
+    if c["flag"].is_null() {
+        return Value::Null;
     }
-    let flag: JsValue = Object::assign(&Object::new(), stored.unchecked_ref()).into();
-    set(&flag, "roleTargets", &get(c, "roleTargets"));
-    let user_id = get(&get(c, "context"), "userId");
-    let targets: Array = get(c, "userTargets").dyn_into().unwrap();
-    if let Some(t) = targets.iter().find(|t| user_id.is_string() && get(t, "userId") == user_id) {
-        set(&flag, "userTarget", &obj(&[("enabled", get(&t, "enabled"))]));
+    let mut flag = c["flag"].clone();
+    flag["roleTargets"] = c["roleTargets"].clone();
+    let user_id = &c["context"]["userId"];
+    let own = c["userTargets"].as_array().unwrap().iter().find(|t| user_id.is_string() && t["userId"] == *user_id);
+    if let Some(t) = own {
+        flag["userTarget"] = json!({ "enabled": t["enabled"] });
     }
     flag
 }
@@ -67,54 +50,47 @@ fn snapshot_flag(c: &JsValue) -> JsValue {
 #[wasm_bindgen_test]
 fn every_evaluation_vector_in_the_browser() {
     let cases = vectors("evaluations");
-    assert!(cases.length() > 500);
-    for c in cases.iter() {
-        let got = evaluate_js(snapshot_flag(&c), get(&c, "context")).expect("evaluate");
-        let want = get(&c, "expected");
-        assert_eq!(get(&got, "enabled"), get(&want, "enabled"), "{:?}", c);
-        assert_eq!(get(&got, "reason"), get(&want, "reason"), "{:?}", c);
+    assert!(cases.len() > 500);
+    for c in cases {
+        let code = engine::evaluate(&json!([snapshot_flag(&c), c["context"]]).to_string()).expect("evaluate");
+        let want = &c["expected"];
+        assert_eq!(Some(code % 2 == 1), want["enabled"].as_bool(), "{c}");
+        assert_eq!(Some(REASONS[usize::from(code / 2)]), want["reason"].as_str(), "{c}");
     }
 }
 
 #[wasm_bindgen_test]
 fn every_ab_vector_in_the_browser() {
     let cases = vectors("abTests");
-    assert!(cases.length() > 100);
-    for c in cases.iter() {
-        let got = choose_variant_js(
-            get(&c, "testName"),
-            get(&c, "variants"),
-            get(&c, "enabledFlags"),
-            get(&c, "defaultVariant"),
-        )
-        .expect("chooseVariant");
-        assert_eq!(got, get(&c, "expected").as_string(), "{:?}", c);
+    assert!(cases.len() > 100);
+    for c in cases {
+        let mut out = String::new();
+        let args = json!([c["testName"], c["variants"], c["enabledFlags"], c["defaultVariant"]]);
+        engine::choose_variant(&args.to_string(), &mut out).expect("chooseVariant");
+        assert_eq!(serde_json::from_str::<Value>(&out).unwrap(), c["expected"], "{c}");
     }
 }
 
 #[wasm_bindgen_test]
-fn bad_input_is_a_type_error_never_a_crash() {
-    let msg = error_message(evaluate_js(obj(&[]), JsValue::UNDEFINED).unwrap_err());
-    assert!(msg.starts_with("flaglive.evaluate: invalid flag: ") && msg.contains("flagName"), "{msg}");
-    let flag = obj(&[("flagName", "f".into()), ("enabled", JsValue::TRUE)]);
-    let msg = error_message(evaluate_js(flag.clone(), obj(&[("userId", 42.into())])).unwrap_err());
-    assert!(msg.starts_with("flaglive.evaluate: invalid context: "), "{msg}");
-    assert!(evaluate_js(JsValue::from_str("flag"), JsValue::NULL).is_err());
-    let msg = error_message(bucket_js(JsValue::from(5), "f".into()).unwrap_err());
-    assert_eq!(msg, "flaglive.bucket: userId must be a string");
-    assert!(choose_variant_js("t".into(), "a,b".into(), Array::new().into(), JsValue::NULL).is_err());
-    assert!(choose_variant_js("t".into(), Array::of1(&5.into()).into(), Array::new().into(), JsValue::NULL).is_err());
-    assert!(choose_variant_js("t".into(), Array::new().into(), Array::new().into(), 7.into()).is_err());
-    // And the module still works afterwards.
-    let ok = evaluate_js(flag, JsValue::NULL).unwrap();
-    assert_eq!(get(&ok, "reason"), JsValue::from_str("default"));
+fn bad_input_is_an_error_never_a_crash() {
+    let err = engine::evaluate(r#"[{},null]"#).unwrap_err();
+    assert!(err.starts_with("invalid flag: ") && err.contains("flagName"), "{err}");
+    let err = engine::evaluate(r#"[{"flagName":"f","enabled":true},{"userId":42}]"#).unwrap_err();
+    assert!(err.starts_with("invalid context: "), "{err}");
+    assert!(engine::evaluate(r#"["flag",null]"#).is_err());
+    assert!(engine::evaluate("not json").is_err());
+    assert!(engine::bucket(r#"[5,"f"]"#).is_err());
+    assert!(engine::choose_variant(r#"["t","a,b",[],null]"#, &mut String::new()).is_err());
+    assert!(engine::choose_variant(r#"["t",[5],[],null]"#, &mut String::new()).is_err());
+    assert!(engine::choose_variant(r#"["t",[],[],7]"#, &mut String::new()).is_err());
+    // And the core still works afterwards.
+    assert_eq!(engine::evaluate(r#"[{"flagName":"f","enabled":true},null]"#).map(|c| REASONS[usize::from(c / 2)]), Ok("default"));
 }
 
 #[wasm_bindgen_test]
 fn missing_flag_and_missing_context() {
-    let got = evaluate_js(JsValue::UNDEFINED, JsValue::UNDEFINED).unwrap();
-    assert_eq!(get(&got, "reason"), JsValue::from_str("flag_not_found"));
-    assert_eq!(get(&got, "enabled"), JsValue::FALSE);
-    let none = choose_variant_js("t".into(), Array::new().into(), Array::new().into(), JsValue::UNDEFINED);
-    assert_eq!(none.unwrap(), None);
+    assert_eq!(engine::evaluate("[null,null]"), Ok(0), "flag_not_found, false");
+    let mut out = String::new();
+    engine::choose_variant(r#"["t",[],[],null]"#, &mut out).unwrap();
+    assert_eq!(out, "null");
 }

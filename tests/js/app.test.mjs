@@ -49,7 +49,7 @@ const text = (page, id) => page.evaluate((i) => window.text(i), id);
 const renders = (page) => page.evaluate(() => ({ ...window.renders }));
 
 test('the packed tarball ships the right files and builds with Vite defaults', () => {
-  for (const f of ['index.js', 'index.d.ts', 'react.js', 'react.d.ts', 'openfeature.js', 'openfeature.d.ts', 'flaglive_wasm.js', 'flaglive_wasm_bg.wasm', 'package.json']) {
+  for (const f of ['index.js', 'index.d.ts', 'react.js', 'react.d.ts', 'openfeature.js', 'openfeature.d.ts', 'wasm.js', 'client.js', 'flaglive_wasm_bg.wasm', 'package.json']) {
     assert.ok(packed.files.includes(f), `${f} in the tarball (${packed.files.join(', ')})`);
   }
   assert.ok(!packed.files.some((f) => f.startsWith('.')), 'no dotfiles shipped');

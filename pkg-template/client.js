@@ -1,0 +1,566 @@
+// FlagClient: the browser I/O around the wasm core. Snapshot fetches (ETag,
+// timeout, backoff with jitter, last identity wins), one shared EventSource
+// per base URL (own reconnect backoff, a watchdog for silent streams,
+// Last-Event-ID carried across reopenings), hidden-tab close, the offline
+// cache and listeners. Every snapshot and stream message goes to the core as
+// the text that arrived: what it means is decided there, never here. Reads
+// are a plain object lookup of the evaluations the core reported.
+import { call, newEngine, freeEngine, SNAPSHOT, MESSAGE, CACHE_TEXT, VARIANT } from './wasm.js';
+
+const REASONS = ['flag_not_found', 'flag_disabled', 'user_targeted', 'role_targeted', 'strategy_all',
+  'strategy_none', 'strategy_targeted', 'percentage_rollout', 'default'];
+/** An evaluation per core code (`reason index * 2 + enabled`), shared and frozen. */
+const EVALUATIONS = REASONS.flatMap((reason) => [false, true].map((enabled) => Object.freeze({ enabled, reason })));
+export const evaluationOf = (code) => EVALUATIONS[code];
+const NOT_FOUND = EVALUATIONS[0];
+
+const HEALTHY_MS = 60_000; // a stream open this long starts its backoff over
+const CACHE_PREFIX = 'flaglive:v1:';
+const CACHE_USERS = 3;
+
+/** About 1 s doubling to 30 s, with jitter so clients spread out. */
+const backoff = (failures) => Math.min(1000 * 2 ** Math.min(failures, 5), 30_000) * (0.5 + Math.random() * 0.5);
+const own = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
+
+function invalid(field, problem) {
+  return new TypeError(`flaglive.FlagClient: invalid options: field \`${field}\`: ${problem}`);
+}
+
+function readOptions(o) {
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) {
+    throw new TypeError('flaglive.FlagClient: invalid options: expected an object');
+  }
+  const str = (k) => {
+    if (o[k] != null && typeof o[k] !== 'string') throw invalid(k, 'wrong type');
+    return o[k] ?? undefined;
+  };
+  const bool = (k, d) => {
+    if (o[k] != null && typeof o[k] !== 'boolean') throw invalid(k, 'wrong type');
+    return o[k] ?? d;
+  };
+  const ms = (k, d) => {
+    const v = o[k];
+    if (v == null) return d;
+    if (typeof v !== 'number' || !(v >= 0 && v <= 4294967295) || v % 1) throw invalid(k, 'must be a whole number of milliseconds');
+    return v;
+  };
+  let bootstrap = o.bootstrap ?? undefined;
+  if (bootstrap !== undefined && typeof bootstrap !== 'string') {
+    if (typeof bootstrap !== 'object') throw invalid('bootstrap', 'wrong type');
+    bootstrap = JSON.stringify(bootstrap);
+  }
+  const credentials = str('credentials') ?? 'include';
+  return {
+    base: (str('baseUrl') ?? '').replace(/\/+$/, ''),
+    credentials: credentials === 'omit' || credentials === 'same-origin' ? credentials : 'include',
+    withCredentials: credentials === 'include',
+    bootstrap,
+    cache: bool('cache', true),
+    userId: str('userId'),
+    streaming: bool('streaming', true),
+    resyncDebounceMs: ms('resyncDebounceMs', 300),
+    hiddenCloseMs: ms('hiddenCloseMs', 60_000),
+    // A stalled proxy must not hold the snapshot request forever.
+    requestTimeoutMs: Math.max(ms('requestTimeoutMs', 10_000), 1),
+    // Servers ping every 30 s: 75 s of silence is a stalled stream.
+    streamTimeoutMs: Math.max(ms('streamTimeoutMs', 75_000), 1),
+  };
+}
+
+// ---- the offline cache: the last good state per base URL and user ---------
+
+function storage() {
+  try { return globalThis.localStorage ?? null; } catch { return null; }
+}
+const cacheKey = (base, user) => `${CACHE_PREFIX}${base}:user:${user}`;
+function cachedUsers(s, base) {
+  try {
+    const list = JSON.parse(s.getItem(`${CACHE_PREFIX}${base}:users`));
+    return Array.isArray(list) ? list.filter((u) => typeof u === 'string') : [];
+  } catch { return []; }
+}
+function cacheLoad(base, user) {
+  const s = storage();
+  if (!s) return null;
+  try {
+    user ??= cachedUsers(s, base)[0];
+    const text = user === undefined ? null : s.getItem(cacheKey(base, user));
+    return text === null ? null : { user, text };
+  } catch { return null; }
+}
+function cacheSave(base, user, text) {
+  const s = storage();
+  if (!s) return;
+  const set = (k, v) => { try { s.setItem(k, v); return true; } catch { return false; } };
+  const drop = (u) => { try { s.removeItem(cacheKey(base, u)); } catch { /* nothing to drop */ } };
+  const list = cachedUsers(s, base).filter((u) => u !== user);
+  list.unshift(user);
+  while (list.length > CACHE_USERS) drop(list.pop());
+  let stored = set(cacheKey(base, user), text);
+  if (!stored && list.length > 1) {
+    drop(list.pop()); // over quota: make room once
+    stored = set(cacheKey(base, user), text);
+  }
+  set(`${CACHE_PREFIX}${base}:users`, JSON.stringify(stored ? list : list.filter((u) => u !== user)));
+}
+function cacheForget(base, user) {
+  const s = storage();
+  if (!s) return;
+  try {
+    s.removeItem(cacheKey(base, user));
+    s.setItem(`${CACHE_PREFIX}${base}:users`, JSON.stringify(cachedUsers(s, base).filter((u) => u !== user)));
+  } catch { /* degrade to memory */ }
+}
+
+// ---- one EventSource per base URL and credentials mode, shared -----------
+
+const sources = new Map();
+
+class SharedSource {
+  constructor(url, withCredentials, idleMs) {
+    Object.assign(this, { url, withCredentials, idleMs, members: new Set(), failures: 0, opened: 0, es: null, lastId: null });
+  }
+
+  join(client) {
+    this.members.add(client);
+    this.idleMs = Math.min(this.idleMs, client.o.streamTimeoutMs);
+    if (!this.es && !this.reconnectTimer) this.open();
+  }
+
+  leave(client) {
+    this.members.delete(client);
+    if (!this.members.size) {
+      this.shut();
+      sources.delete(this.key);
+    }
+  }
+
+  /** After a sign-in change the stream must carry the new session. */
+  restart() {
+    this.shut();
+    this.failures = 0;
+    this.lastId = null;
+    this.open();
+  }
+
+  shut() {
+    if (this.es) {
+      this.es.onmessage = this.es.onerror = null;
+      this.es.close();
+      this.es = null;
+    }
+    clearTimeout(this.reconnectTimer);
+    clearTimeout(this.watchdog);
+    this.reconnectTimer = this.watchdog = undefined;
+  }
+
+  open() {
+    // A reopened stream loses the browser's Last-Event-ID; send it along.
+    const url = this.lastId === null ? this.url
+      : `${this.url}${this.url.includes('?') ? '&' : '?'}lastEventId=${encodeURIComponent(this.lastId)}`;
+    let es;
+    try { es = new EventSource(url, { withCredentials: this.withCredentials }); } catch { return; }
+    es.onmessage = (e) => {
+      this.lastSeen = performance.now();
+      if (e.lastEventId) this.lastId = e.lastEventId;
+      if (typeof e.data !== 'string') return;
+      for (const m of [...this.members]) m.onMessage(e.data);
+    };
+    es.onerror = () => this.broken();
+    this.es = es;
+    this.opened++;
+    this.openedAt = this.lastSeen = performance.now();
+    this.watch(this.idleMs);
+  }
+
+  /** A stream silent for longer than the idle limit is broken (a proxy holding it). */
+  watch(ms) {
+    this.watchdog = setTimeout(() => {
+      this.watchdog = undefined;
+      if (!this.es) return;
+      const left = this.idleMs - (performance.now() - this.lastSeen);
+      if (left > 0) this.watch(left + 1);
+      else this.broken();
+    }, ms);
+  }
+
+  broken() {
+    const healthy = this.es && performance.now() - this.openedAt > HEALTHY_MS;
+    this.shut();
+    if (healthy) this.failures = 0;
+    this.reconnectTimer = setTimeout(() => { this.reconnectTimer = undefined; this.open(); }, backoff(this.failures++));
+    for (const m of [...this.members]) m.onStreamDown();
+  }
+}
+
+// ---- the client -----------------------------------------------------------
+
+export class FlagClient {
+  constructor(options) {
+    const o = (this.o = readOptions(options));
+    this.h = newEngine();
+    this.f = null; // flag name -> evaluation code, once loaded
+    this.cfg = null; // { value, source } of the resolved configuration
+    this.st = 'loading';
+    this.err = undefined;
+    this.listeners = new Map();
+    this.nextListener = 0;
+    this.pending = new Set();
+    this.pendingConfig = false;
+    this.notified = 'loading';
+    this.waiters = [];
+    this.identifyWaiters = [];
+    this.gen = 0;
+    this.etag = null;
+    this.fetching = null;
+    this.fetchQueued = false;
+    this.failures = 0;
+    this.timers = {};
+    this.changes = 0; // counts changes: the variant memo is valid for one count
+    this.memoAt = -1;
+    if (o.bootstrap !== undefined) {
+      if (!this.take(o.bootstrap, false)) throw invalid('bootstrap', 'not a snapshot');
+      this.st = 'stale';
+    } else if (o.cache) {
+      const cached = cacheLoad(o.base, o.userId);
+      if (cached) {
+        if (this.take(cached.text, false)) this.st = 'stale';
+        else cacheForget(o.base, cached.user); // corrupt: drop it
+      }
+    }
+    if (typeof document !== 'undefined') {
+      this.onVisibility = () => this.visibility();
+      document.addEventListener('visibilitychange', this.onVisibility);
+    }
+    this.refresh();
+  }
+
+  // -- reads: no wasm call --
+
+  get status() { return this.st; }
+  get lastError() { return this.err; }
+  get version() { return this.v ?? undefined; }
+  get reconnects() { return this.source ? Math.max(this.source.opened - 1, 0) : 0; }
+
+  isEnabled(name, fallback) {
+    const f = this.f;
+    // An inherited name (`toString`) is no number: `& 1` makes it 0, off.
+    return f ? (f[name] & 1) === 1 : fallback ?? false;
+  }
+
+  evaluate(name) {
+    const code = this.f?.[name];
+    return typeof code === 'number' ? EVALUATIONS[code] : NOT_FOUND;
+  }
+
+  variant(testName, variants, defaultVariant) {
+    if (typeof testName !== 'string') throw new TypeError('flaglive.variant: testName must be a string');
+    if (!Array.isArray(variants) || variants.some((v) => typeof v !== 'string')) {
+      throw new TypeError('flaglive.variant: variants must be an array of strings');
+    }
+    if (defaultVariant != null && typeof defaultVariant !== 'string') {
+      throw new TypeError('flaglive.variant: defaultVariant must be a string if given');
+    }
+    // Memoized per change: a variant read in a render loop costs no wasm call.
+    const key = JSON.stringify([testName, variants, defaultVariant ?? null]);
+    if (this.memoAt !== this.changes) { this.memo = new Map(); this.memoAt = this.changes; }
+    let out = this.memo.get(key);
+    if (out === undefined) {
+      const r = call(VARIANT, this.h, key);
+      out = typeof r === 'string' ? JSON.parse(r) : null;
+      this.memo.set(key, out);
+    }
+    return out ?? undefined;
+  }
+
+  allFlags() {
+    const all = {};
+    for (const name in this.f) if (own(this.f, name)) all[name] = EVALUATIONS[this.f[name]];
+    return all;
+  }
+
+  config(path) {
+    const c = this.cfg;
+    if (!c) return undefined;
+    let value = c.value;
+    if (path) {
+      for (const key of String(path).split('.')) {
+        if (value === null || typeof value !== 'object' || Array.isArray(value) || !own(value, key)) return undefined;
+        value = value[key];
+      }
+    }
+    return { value, source: c.source };
+  }
+
+  subscribe(listener) {
+    const id = ++this.nextListener;
+    this.listeners.set(id, listener);
+    return () => this.listeners.delete(id);
+  }
+
+  ready() {
+    return new Promise((resolve, reject) => {
+      if (this.f) resolve();
+      else if ((this.st === 'unauthorized' || this.st === 'error') && this.fetching === null) reject(this.error());
+      else this.waiters.push([resolve, reject]);
+    });
+  }
+
+  /** Re-reads the snapshot after a sign-in change; the last call wins. */
+  identify() {
+    const gen = ++this.gen;
+    this.etag = null;
+    this.fetching = null;
+    this.fetchQueued = false;
+    this.pending.clear();
+    this.pendingConfig = false;
+    if (this.st === 'unauthorized') this.st = this.f ? 'stale' : 'loading';
+    // Other clients on the shared stream see the new identity and re-read too.
+    this.source?.restart();
+    this.record();
+    const done = new Promise((resolve, reject) => this.identifyWaiters.push([gen, resolve, reject]));
+    this.refresh();
+    return done;
+  }
+
+  reload() {
+    return this.identify();
+  }
+
+  close() {
+    this.closed = true;
+    this.leaveStream();
+    if (this.timers.cache !== undefined) this.writeCache(); // the pending write, now
+    for (const t of Object.values(this.timers)) clearTimeout(t);
+    this.timers = {};
+    if (this.onVisibility) document.removeEventListener('visibilitychange', this.onVisibility);
+    this.onVisibility = null;
+  }
+
+  /** Releases the core's memory for this client (after close()). */
+  free() {
+    if (!this.closed) this.close();
+    if (this.h !== null) freeEngine(this.h);
+    this.h = null;
+  }
+
+  // -- state from the core --
+
+  error() {
+    return new Error(this.err ?? 'flaglive: flags are not available');
+  }
+
+  /** Takes in a snapshot document; false if it is not one. */
+  take(text, fromNetwork) {
+    const r = call(SNAPSHOT, this.h, text);
+    if (typeof r !== 'string') return false;
+    const out = JSON.parse(r);
+    this.f = out.f;
+    this.v = out.v;
+    this.cfg = out.c;
+    this.changed(out.x, true);
+    if (fromNetwork && this.o.cache && typeof out.u === 'string') cacheSave(this.o.base, out.u, text);
+    return true;
+  }
+
+  onMessage(data) {
+    if (this.closed) return;
+    const r = call(MESSAGE, this.h, data);
+    if (typeof r !== 'string') return; // not a message: ignored, never fatal
+    const out = JSON.parse(r);
+    this.v = out.v;
+    const names = [];
+    for (const name in out.f) {
+      if (!own(out.f, name)) continue;
+      names.push(name);
+      const code = out.f[name];
+      if (!this.f) continue;
+      if (code === 0) delete this.f[name];
+      else Object.defineProperty(this.f, name, { value: code, writable: true, enumerable: true, configurable: true });
+    }
+    if (out.c !== undefined) this.cfg = out.c;
+    if (out.h && out.r === 0 && this.st === 'stale') {
+      this.st = 'ready'; // reconnected and up to date
+      this.err = undefined;
+    }
+    this.changed(names, out.c !== undefined);
+    if (names.length || out.c !== undefined) this.scheduleCacheWrite();
+    if (out.r === 2) this.refresh();
+    else if (out.r === 1 && this.timers.resync === undefined) this.arm('resync', this.o.resyncDebounceMs, () => this.refresh());
+  }
+
+  onStreamDown() {
+    if (this.st !== 'ready') return;
+    this.st = 'stale';
+    this.err = 'flaglive: the live stream was interrupted; reconnecting';
+    this.record();
+  }
+
+  changed(names, config) {
+    this.changes++;
+    for (const n of names) this.pending.add(n);
+    this.pendingConfig ||= config;
+    this.record();
+  }
+
+  /** One notification per burst of changes (a microtask later). */
+  record() {
+    if (this.flushScheduled) return;
+    if (!this.pending.size && !this.pendingConfig && this.st === this.notified) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => this.flush());
+  }
+
+  flush() {
+    this.flushScheduled = false;
+    if (this.closed) return;
+    const names = [...this.pending].sort();
+    this.pending.clear();
+    const config = this.pendingConfig;
+    this.pendingConfig = false;
+    const status = this.st !== this.notified ? this.st : undefined;
+    this.notified = this.st;
+    if (!names.length && !config && status === undefined) return;
+    const detail = { config };
+    if (status !== undefined) detail.status = status;
+    for (const listener of [...this.listeners.values()]) {
+      try { listener(names, detail); } catch { /* a throwing listener must not stop the others */ }
+    }
+  }
+
+  /** Settles ready() and identify() promises after a fetch of `gen` ended. */
+  settle(gen) {
+    const loaded = this.f !== null;
+    const failed = this.st === 'unauthorized' || this.st === 'error';
+    if (loaded || failed) {
+      for (const [resolve, reject] of this.waiters.splice(0)) loaded ? resolve() : reject(this.error());
+    }
+    const okNow = this.st === 'ready';
+    this.identifyWaiters = this.identifyWaiters.filter(([g, resolve, reject]) => {
+      if (g > gen) return true;
+      okNow ? resolve() : reject(this.error());
+      return false;
+    });
+  }
+
+  // -- I/O --
+
+  arm(slot, ms, action) {
+    this.timers[slot] = setTimeout(() => { delete this.timers[slot]; action(); }, ms);
+  }
+
+  writeCache() {
+    if (!this.o.cache || !this.f || this.h === null) return;
+    const text = call(CACHE_TEXT, this.h, '');
+    let user;
+    try { user = JSON.parse(text).user?.id; } catch { return; }
+    if (typeof user === 'string') cacheSave(this.o.base, user, text);
+  }
+
+  scheduleCacheWrite() {
+    if (this.o.cache && this.timers.cache === undefined) this.arm('cache', 1000, () => this.writeCache());
+  }
+
+  /** Re-reads the snapshot now (queued behind a fetch of the same identity). */
+  refresh() {
+    if (this.closed) return;
+    clearTimeout(this.timers.retry);
+    delete this.timers.retry;
+    if (this.fetching === this.gen) {
+      this.fetchQueued = true;
+      return;
+    }
+    this.fetching = this.gen;
+    this.fetch(this.gen);
+  }
+
+  async fetch(gen) {
+    const o = this.o;
+    let result;
+    try {
+      const headers = { Accept: 'application/json' };
+      if (this.etag) headers['If-None-Match'] = this.etag;
+      const r = await fetch(`${o.base}/api/feature-flags/snapshot`, {
+        credentials: o.credentials, headers, signal: AbortSignal.timeout(o.requestTimeoutMs),
+      });
+      result = r.status === 200 ? { text: await r.text(), etag: r.headers.get('ETag') } : { status: r.status };
+    } catch {
+      result = { status: 0 };
+    }
+    if (this.closed || this.gen !== gen) return; // a newer identity took over
+    let ok = false;
+    if (result.text !== undefined) {
+      ok = this.take(result.text, true);
+      if (ok) this.etag = result.etag;
+      else this.fail(this.f ? 'stale' : 'error', 'flaglive: the snapshot response is not a valid snapshot');
+    } else if (result.status === 304) {
+      ok = true;
+    } else if (result.status === 401) {
+      this.fail('unauthorized', 'flaglive: 401 Unauthorized: sign in, then call identify()');
+      this.leaveStream();
+    } else {
+      this.fail(this.f ? 'stale' : 'error', result.status
+        ? 'flaglive: the flag server answered the snapshot request with an error'
+        : 'flaglive: the flag server cannot be reached');
+    }
+    this.fetching = null;
+    if (ok) {
+      this.st = 'ready';
+      this.err = undefined;
+      this.failures = 0;
+    } else if (this.st !== 'unauthorized') {
+      // Retry with backoff; 401 waits for identify() instead.
+      this.arm('retry', backoff(this.failures++), () => this.refresh());
+    }
+    const again = this.fetchQueued && this.st !== 'unauthorized';
+    this.fetchQueued = false;
+    this.record();
+    this.settle(gen);
+    if (ok) this.joinStream();
+    if (again) this.refresh();
+  }
+
+  fail(status, message) {
+    this.st = status;
+    this.err = message;
+  }
+
+  joinStream() {
+    const o = this.o;
+    if (!o.streaming || this.closed || this.st === 'unauthorized' || this.hiddenClosed || this.source) return;
+    if (typeof EventSource !== 'function') return;
+    const url = `${o.base}/api/feature-flags/sse`;
+    const key = `${o.withCredentials}\n${url}`;
+    let src = sources.get(key);
+    if (!src) {
+      src = new SharedSource(url, o.withCredentials, o.streamTimeoutMs);
+      src.key = key;
+      sources.set(key, src);
+    }
+    this.source = src;
+    src.join(this);
+  }
+
+  leaveStream() {
+    this.source?.leave(this);
+    this.source = null;
+  }
+
+  /** Hidden for hiddenCloseMs: close the stream (browsers allow few
+   *  connections per origin). Visible again: reopen and re-read. */
+  visibility() {
+    if (this.closed) return;
+    if (document.visibilityState === 'hidden') {
+      if (this.timers.hidden === undefined && this.source) {
+        this.arm('hidden', this.o.hiddenCloseMs, () => { this.hiddenClosed = true; this.leaveStream(); });
+      }
+    } else {
+      clearTimeout(this.timers.hidden);
+      delete this.timers.hidden;
+      if (this.hiddenClosed) {
+        this.hiddenClosed = false;
+        this.refresh(); // reopens the stream once the snapshot is in
+      }
+    }
+  }
+}

@@ -1,0 +1,80 @@
+// Loads the wasm core and calls it through its raw exports (src/wasm.rs):
+// text in through one buffer, text out through another. The core imports
+// one function (below), so instantiating it needs no generated glue.
+
+let core = null;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+// Operation numbers of src/wasm.rs.
+export const SNAPSHOT = 1, MESSAGE = 2, CACHE_TEXT = 3, VARIANT = 4, EVALUATE = 5, BUCKET = 6, CHOOSE_VARIANT = 7;
+
+function use(instance) {
+  core = instance.exports;
+}
+
+// What the core imports: JS's own decimal conversion, for the rare number
+// that is not a short integer (saves Rust's conversion tables).
+const imports = {
+  env: { fl_parse_float: (ptr, len) => parseFloat(decoder.decode(new Uint8Array(core.memory.buffer, ptr, len))) },
+};
+
+function moduleOf(input) {
+  return input?.module_or_path ?? input?.module ?? input;
+}
+
+/** Loads and instantiates the wasm module once; later calls return at once. */
+export async function init(input) {
+  if (core) return;
+  let source = await moduleOf(input);
+  if (source === undefined) source = new URL('flaglive_wasm_bg.wasm', import.meta.url);
+  if (typeof source === 'string' || source instanceof URL || (typeof Request === 'function' && source instanceof Request)) {
+    source = await fetch(source);
+  }
+  let result;
+  if (source instanceof WebAssembly.Module) {
+    result = await WebAssembly.instantiate(source, imports);
+  } else if (typeof Response === 'function' && source instanceof Response) {
+    const streaming = source.headers.get('content-type')?.startsWith('application/wasm');
+    result = streaming
+      ? await WebAssembly.instantiateStreaming(source, imports).catch(async () => WebAssembly.instantiate(await source.arrayBuffer(), imports))
+      : await WebAssembly.instantiate(await source.arrayBuffer(), imports);
+  } else {
+    result = await WebAssembly.instantiate(source, imports);
+  }
+  if (!core) use(result.instance ?? result);
+}
+
+/** Synchronous init from bytes or a compiled module (Node, workers). */
+export function initSync(input) {
+  if (core) return;
+  const source = moduleOf(input);
+  const module = source instanceof WebAssembly.Module ? source : new WebAssembly.Module(source);
+  use(new WebAssembly.Instance(module, imports));
+}
+
+/** Whether init() / initSync() has completed. */
+export function isLoaded() {
+  return core !== null;
+}
+
+function loaded() {
+  if (!core) throw new Error('flaglive: the wasm module is not loaded; await init() (or call initSync()) first');
+  return core;
+}
+
+export const newEngine = () => loaded().fl_new();
+export const freeEngine = (handle) => core?.fl_free(handle);
+
+/** Runs `op` on `text`: the output text, or an `{ error }` for a failed
+ *  operation (an empty error: input ignored). */
+export function call(op, handle, text) {
+  const c = loaded();
+  const max = text.length * 3;
+  const ptr = c.fl_input(max);
+  const { written } = encoder.encodeInto(text, new Uint8Array(c.memory.buffer, ptr, max));
+  const n = c.fl_call(op, handle, written);
+  const len = n < 0 ? -1 - n : n;
+  const out = len ? decoder.decode(new Uint8Array(c.memory.buffer, c.fl_output(), len)) : '';
+  return n < 0 ? { error: out } : out;
+}

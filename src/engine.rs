@@ -1,0 +1,342 @@
+//! The core as a browser host calls it: JSON text in, compact JSON text out.
+//!
+//! The npm package's JS host does all I/O (fetch, EventSource, storage,
+//! timers) and passes every snapshot and stream message through here as the
+//! text it received, so the wire format is read only by the core. What comes
+//! back is made for a cheap `JSON.parse` on the JS side: each flag's
+//! evaluation as one small number ([`code`]), so that JS keeps a plain
+//! object of them and a flag read never calls into wasm.
+//!
+//! Output shapes (absent keys mean "no change" or "nothing"):
+//! - [`Engine::snapshot`]: `{"v":version|null,"u":userId|null,"f":{name:code,…},
+//!   "x":[changed names],"c":config}` with every flag in `f`;
+//! - [`Engine::message`]: `{"v":…,"r":resync,"f":{changed name:code},"c":config,"h":1}`,
+//!   `h` for a `connection` message, `c` only when the configuration changed;
+//! - `config` is `{"value":…,"source":"DEFAULT"|…}` or `null`.
+
+use crate::event::{EventKind, StreamMessage};
+use crate::json_write as w;
+use crate::rules::{self, Context, Evaluation, Reason};
+use crate::snapshot::Snapshot;
+use crate::store::{Outcome, Resync, Store};
+use crate::{read::FromValue, Flag};
+
+/// An evaluation as one number: `reason index * 2 + enabled`, the index in
+/// [`Reason::ALL`] order (the JS host keeps the same table).
+pub fn code(e: Evaluation) -> u8 {
+    let reason = Reason::ALL.iter().position(|r| *r == e.reason).unwrap_or(0) as u8;
+    reason * 2 + u8::from(e.enabled)
+}
+
+fn resync_code(r: Resync) -> i64 {
+    match r {
+        Resync::No => 0,
+        Resync::Soon => 1,
+        Resync::Now => 2,
+    }
+}
+
+#[derive(Default)]
+pub struct Engine {
+    store: Store,
+}
+
+impl Engine {
+    pub fn new() -> Engine {
+        Engine::default()
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Replaces everything with the snapshot in `text` and writes the whole
+    /// evaluated state to `out`; a text that is not a snapshot changes
+    /// nothing and is the error.
+    pub fn snapshot(&mut self, text: &str, out: &mut String) -> Result<(), crate::SnapshotError> {
+        let snapshot = Snapshot::from_json(text)?;
+        let outcome = self.store.apply_snapshot(snapshot);
+        out.push('{');
+        self.version_and_user(out);
+        out.push_str(",\"f\":{");
+        for (i, (name, e)) in self.store.evaluations().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            w::string(out, name);
+            out.push(':');
+            w::integer(out, i64::from(code(e)));
+        }
+        out.push_str("},\"x\":[");
+        for (i, name) in outcome.changed.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            w::string(out, name);
+        }
+        out.push(']');
+        self.config(out);
+        out.push('}');
+        Ok(())
+    }
+
+    /// Applies one stream message (its `data:` text) and writes what changed;
+    /// text that is not a message is ignored (`false`, nothing written).
+    pub fn message(&mut self, text: &str, out: &mut String) -> bool {
+        let Ok(message) = StreamMessage::from_json(text) else { return false };
+        let outcome: Outcome = self.store.apply_message(&message);
+        out.push('{');
+        self.version_and_user(out);
+        out.push_str(",\"r\":");
+        w::integer(out, resync_code(outcome.resync));
+        out.push_str(",\"f\":{");
+        for (i, name) in outcome.changed.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            w::string(out, name);
+            out.push(':');
+            w::integer(out, i64::from(code(self.store.evaluation(name))));
+        }
+        out.push('}');
+        if outcome.config_changed {
+            self.config(out);
+        }
+        if message.kind() == Some(EventKind::Connection) {
+            out.push_str(",\"h\":1");
+        }
+        out.push('}');
+        true
+    }
+
+    /// The current state (live changes included) as a snapshot document,
+    /// for the offline cache; nothing before a snapshot was loaded.
+    pub fn snapshot_text(&self, out: &mut String) {
+        if self.store.is_loaded() {
+            w::snapshot(out, &self.store.to_snapshot());
+        }
+    }
+
+    /// The A/B variant (JSON `[testName, [variants], default|null]` in);
+    /// the chosen variant as a JSON string, or `null`.
+    pub fn variant(&self, args: &str, out: &mut String) -> Result<(), &'static str> {
+        let (test, variants, default) = variant_args(args)?;
+        let chosen = self.store.variant(&test, &variants, default.as_deref());
+        opt_string(out, chosen);
+        Ok(())
+    }
+
+    fn version_and_user(&self, out: &mut String) {
+        out.push_str("\"v\":");
+        match self.store.version() {
+            Some(v) => w::integer(out, v as i64),
+            None => out.push_str("null"),
+        }
+        out.push_str(",\"u\":");
+        opt_string(out, self.store.user().and_then(|u| u.id.as_deref()));
+    }
+
+    fn config(&self, out: &mut String) {
+        out.push_str(",\"c\":");
+        match self.store.config() {
+            Some((value, source)) => {
+                out.push_str("{\"value\":");
+                w::value(out, value);
+                out.push_str(",\"source\":");
+                w::string(out, source.as_str());
+                out.push('}');
+            }
+            None => out.push_str("null"),
+        }
+    }
+}
+
+fn opt_string(out: &mut String, s: Option<&str>) {
+    match s {
+        Some(s) => w::string(out, s),
+        None => out.push_str("null"),
+    }
+}
+
+fn parse(args: &str) -> Result<Vec<crate::json::Value>, &'static str> {
+    // (`&'static str` converts into both error types of the callers.)
+    match crate::json_text::parse(args) {
+        Ok(crate::json::Value::Array(items)) => Ok(items),
+        _ => Err("expected a JSON array of arguments"),
+    }
+}
+
+fn strings(v: Option<&crate::json::Value>) -> Option<Vec<String>> {
+    match v? {
+        crate::json::Value::Array(items) => items.iter().map(|i| i.as_str().map(str::to_owned)).collect(),
+        _ => None,
+    }
+}
+
+fn variant_args(args: &str) -> Result<(String, Vec<String>, Option<String>), &'static str> {
+    let items = parse(args)?;
+    let test = items.first().and_then(|v| v.as_str()).ok_or("testName must be a string")?;
+    let variants = strings(items.get(1)).ok_or("variants must be an array of strings")?;
+    let default = match items.get(2) {
+        None | Some(crate::json::Value::Null) => None,
+        Some(v) => Some(v.as_str().ok_or("defaultVariant must be a string if given")?.to_owned()),
+    };
+    Ok((test.to_owned(), variants, default))
+}
+
+/// `evaluate(flag, context)` on JSON `[flag|null, context|null]`: the
+/// evaluation's [`code`], or the problem in words (`flag: field …`).
+pub fn evaluate(args: &str) -> Result<u8, String> {
+    let items = parse(args)?;
+    let flag = match items.first() {
+        None | Some(crate::json::Value::Null) => None,
+        Some(v) => Some(Flag::from_value(v).map_err(|e| join("invalid flag: ", &e.message()))?),
+    };
+    let ctx = match items.get(1) {
+        None | Some(crate::json::Value::Null) => Context::default(),
+        Some(v) => Context::from_value(v).map_err(|e| join("invalid context: ", &e.message()))?,
+    };
+    Ok(code(rules::evaluate(flag.as_ref(), &ctx)))
+}
+
+/// `bucket(userId, flagName)` on JSON `[userId, flagName]`.
+pub fn bucket(args: &str) -> Result<u8, String> {
+    let items = parse(args)?;
+    match (items.first().and_then(|v| v.as_str()), items.get(1).and_then(|v| v.as_str())) {
+        (Some(user), Some(flag)) => Ok(crate::hash::bucket(user, flag)),
+        _ => Err("userId and flagName must be strings".to_owned()),
+    }
+}
+
+/// `chooseVariant(testName, variants, enabledFlagNames, default)` on JSON
+/// `[testName, [variants], [enabled names], default|null]`.
+pub fn choose_variant(args: &str, out: &mut String) -> Result<(), &'static str> {
+    let items = parse(args)?;
+    let enabled = strings(items.get(2)).ok_or("enabledFlagNames must be an array of strings")?;
+    let mut rest = items;
+    if rest.len() > 2 {
+        rest.remove(2);
+    }
+    let mut text = String::new();
+    w::value(&mut text, &crate::json::Value::Array(rest));
+    let (test, variants, default) = variant_args(&text)?;
+    let chosen = crate::variant::choose_variant(&test, &variants, default.as_deref(), |n| enabled.iter().any(|e| e == n));
+    opt_string(out, chosen);
+    Ok(())
+}
+
+fn join(a: &str, b: &str) -> String {
+    let mut s = String::with_capacity(a.len() + b.len());
+    s.push_str(a);
+    s.push_str(b);
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SNAPSHOT: &str = r#"{"version":3,"user":{"id":"u1","role":"md"},"flags":[
+        {"flagName":"on","enabled":true,"rolloutStrategy":"all"},
+        {"flagName":"off","enabled":false,"rolloutStrategy":"all"},
+        {"flagName":"ab_x","enabled":true,"rolloutStrategy":"none"},
+        {"flagName":"ab_y","enabled":true,"rolloutStrategy":"all"}],
+        "config":{"defaults":{"a":{"b":1}},"customer":{"a":{"c":"z"}}}}"#;
+
+    fn loaded() -> Engine {
+        let mut e = Engine::new();
+        e.snapshot(SNAPSHOT, &mut String::new()).unwrap();
+        e
+    }
+
+    #[test]
+    fn codes_pack_reason_and_value() {
+        for (i, r) in Reason::ALL.into_iter().enumerate() {
+            assert_eq!(code(Evaluation { enabled: true, reason: r }), i as u8 * 2 + 1);
+            assert_eq!(code(Evaluation { enabled: false, reason: r }), i as u8 * 2);
+        }
+    }
+
+    #[test]
+    fn a_snapshot_writes_every_flag_and_the_config() {
+        let mut out = String::new();
+        Engine::new().snapshot(SNAPSHOT, &mut out).unwrap();
+        let v = crate::json_text::parse(&out).unwrap();
+        let f = v.pointer("f").unwrap();
+        assert_eq!(f.pointer("on"), Some(&crate::json::Value::Number(9.0)), "strategy_all (4) * 2 + 1");
+        assert_eq!(f.pointer("off"), Some(&crate::json::Value::Number(2.0)), "flag_disabled (1) * 2");
+        assert_eq!(v.pointer("v"), Some(&crate::json::Value::Number(3.0)));
+        assert_eq!(v.pointer("u").and_then(|u| u.as_str()), Some("u1"));
+        assert_eq!(v.pointer("c.source").and_then(|s| s.as_str()), Some("CUSTOMER_OVERRIDE"));
+        assert_eq!(v.pointer("c.value.a.c").and_then(|s| s.as_str()), Some("z"));
+        assert!(matches!(v.pointer("x"), Some(crate::json::Value::Array(a)) if a.len() == 4));
+    }
+
+    #[test]
+    fn a_bad_snapshot_keeps_the_last_good_state() {
+        let mut e = loaded();
+        for bad in ["", "{", "[]", r#"{"flags":7}"#] {
+            let mut out = String::new();
+            assert!(e.snapshot(bad, &mut out).is_err(), "{bad}");
+            assert!(out.is_empty());
+        }
+        assert_eq!(e.store().is_enabled("on"), Some(true));
+    }
+
+    #[test]
+    fn messages_report_changes_resync_and_hello() {
+        let mut e = loaded();
+        let mut out = String::new();
+        assert!(e.message(r#"{"type":"flag.toggled","flagName":"on","version":4,"payload":{"enabled":false,"newState":{"enabled":false}}}"#, &mut out));
+        assert_eq!(out, r#"{"v":4,"u":"u1","r":0,"f":{"on":2}}"#);
+        out.clear();
+        assert!(e.message(r#"{"type":"flag.deleted","flagName":"off","version":6}"#, &mut out));
+        assert_eq!(out, r#"{"v":6,"u":"u1","r":2,"f":{"off":0}}"#, "a gap asks for a resync now; gone is flag_not_found");
+        out.clear();
+        assert!(e.message(r#"{"type":"connection","version":6,"userId":"u1"}"#, &mut out));
+        assert_eq!(out, r#"{"v":6,"u":"u1","r":0,"f":{},"h":1}"#);
+        out.clear();
+        assert!(e.message(r#"{"type":"config.changed","layer":"customer","value":null,"version":7}"#, &mut out));
+        assert_eq!(out, r#"{"v":7,"u":"u1","r":0,"f":{},"c":{"value":{"a":{"b":1}},"source":"DEFAULT"}}"#);
+        for junk in ["", "nope", "[1]", "{\"type\":\"flag.toggled\",\"payload\":7}"] {
+            out.clear();
+            assert!(!e.message(junk, &mut out), "{junk}");
+        }
+    }
+
+    #[test]
+    fn the_cache_text_holds_live_changes() {
+        let mut e = loaded();
+        e.message(r#"{"type":"flag.toggled","flagName":"off","version":4,"payload":{"enabled":true}}"#, &mut String::new());
+        let mut text = String::new();
+        e.snapshot_text(&mut text);
+        let mut again = Engine::new();
+        again.snapshot(&text, &mut String::new()).unwrap();
+        assert_eq!(again.store().is_enabled("off"), Some(true));
+        assert_eq!(again.store().version(), Some(4));
+        let mut none = String::new();
+        Engine::new().snapshot_text(&mut none);
+        assert!(none.is_empty());
+    }
+
+    #[test]
+    fn variants_and_standalone_calls() {
+        let e = loaded();
+        let mut out = String::new();
+        e.variant(r#"["ab",["x","y"],null]"#, &mut out).unwrap();
+        assert_eq!(out, "\"y\"");
+        assert!(e.variant(r#"["ab","x"]"#, &mut String::new()).is_err());
+        out.clear();
+        choose_variant(r#"["ab",["x","y"],["ab_y"],"x"]"#, &mut out).unwrap();
+        assert_eq!(out, "\"y\"");
+        out.clear();
+        choose_variant(r#"["ab",[],[],null]"#, &mut out).unwrap();
+        assert_eq!(out, "null");
+        assert_eq!(evaluate(r#"[{"flagName":"a","enabled":true,"rolloutStrategy":"all"},null]"#), Ok(9));
+        assert_eq!(evaluate("[null,null]"), Ok(0));
+        assert_eq!(bucket(r#"["a\u0000b","f"]"#), Ok(crate::hash::bucket("a\0b", "f")));
+        let err = evaluate(r#"[{"flagName":"a","enabled":"yes"},{}]"#).unwrap_err();
+        assert!(err.starts_with("invalid flag: field `enabled`"), "{err}");
+        assert!(evaluate(r#"[null,{"userId":5}]"#).unwrap_err().starts_with("invalid context: "));
+    }
+}
