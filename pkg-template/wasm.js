@@ -1,6 +1,6 @@
 // Loads the wasm core and calls it through its raw exports (src/wasm.rs):
 // text in through one buffer, text out through another. The core imports
-// one function (below), so instantiating it needs no generated glue.
+// two functions (below), so instantiating it needs no generated glue.
 
 let core = null;
 const encoder = new TextEncoder();
@@ -13,10 +13,14 @@ function use(instance) {
   core = instance.exports;
 }
 
-// What the core imports: JS's own decimal conversion, for the rare number
-// that is not a short integer (saves Rust's conversion tables).
+// What the core imports: JS's own number <-> text conversions, for the rare
+// number that is not a short integer (saves Rust's conversion code).
 const imports = {
-  env: { fl_parse_float: (ptr, len) => parseFloat(decoder.decode(new Uint8Array(core.memory.buffer, ptr, len))) },
+  env: {
+    fl_parse_float: (ptr, len) => parseFloat(decoder.decode(new Uint8Array(core.memory.buffer, ptr, len))),
+    // String(n) of a finite number is at most 25 ASCII bytes ("-1.2345678901234567e-308").
+    fl_format_float: (n, ptr) => encoder.encodeInto(String(n), new Uint8Array(core.memory.buffer, ptr, 32)).written,
+  },
 };
 
 function moduleOf(input) {

@@ -2,6 +2,7 @@
 //! cannot use `serde_json::Value`: the browser build ships without
 //! serde_json. Objects keep their keys in document order.
 
+use crate::name_index::NameIndex;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
@@ -54,9 +55,9 @@ impl Map {
 
 impl Map {
     /// A map of parsed entries, where a repeated key keeps its last value in
-    /// its first position. Large objects are deduplicated through a sort, so
-    /// a huge object costs O(n log n), not O(n^2).
-    pub fn from_entries(mut entries: Vec<(String, Value)>) -> Map {
+    /// its first position. Large objects are deduplicated through a
+    /// [`NameIndex`], so a huge object costs O(n), not O(n^2).
+    pub fn from_entries(entries: Vec<(String, Value)>) -> Map {
         if entries.len() <= 16 {
             let mut map = Map::new();
             for (k, v) in entries {
@@ -64,29 +65,18 @@ impl Map {
             }
             return map;
         }
-        // Sorted keys reveal duplicates; almost every large object has none.
-        let mut keys: Vec<String> = entries.iter().map(|(k, _)| k.clone()).collect();
-        keys.sort_unstable();
-        let before = keys.len();
-        keys.dedup();
-        if keys.len() == before {
-            return Map(entries);
-        }
-        // Each key's first position, by binary search in the sorted keys.
-        let mut first = vec![usize::MAX; keys.len()];
-        let mut keep = vec![true; entries.len()];
-        for i in 0..entries.len() {
-            let Ok(slot) = keys.binary_search(&entries[i].0) else { continue };
-            if first[slot] == usize::MAX {
-                first[slot] = i;
-            } else {
-                entries[first[slot]].1 = core::mem::take(&mut entries[i].1);
-                keep[i] = false;
+        let mut index = NameIndex::with_room(entries.len());
+        let mut kept: Vec<(String, Value)> = Vec::with_capacity(entries.len());
+        for (k, v) in entries {
+            match index.find(&k, |i| &kept[i].0) {
+                Ok(i) => kept[i].1 = v,
+                Err(slot) => {
+                    index.set(slot, kept.len());
+                    kept.push((k, v));
+                }
             }
         }
-        let mut kept = keep.into_iter();
-        entries.retain(|_| kept.next().unwrap_or(false));
-        Map(entries)
+        Map(kept)
     }
 }
 

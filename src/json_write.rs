@@ -64,11 +64,30 @@ fn number(out: &mut String, n: f64) {
     } else if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 {
         integer(out, n as i64);
     } else {
-        // Rare in configuration; `Debug` prints the shortest text that
-        // reads back as the same f64, with an exponent for large ones.
-        use core::fmt::Write;
-        let _ = write!(out, "{n:?}");
+        shortest(out, n);
     }
+}
+
+/// The shortest text that reads back as `n`, by Rust's float formatting.
+#[cfg(not(all(target_arch = "wasm32", feature = "js-host")))]
+fn shortest(out: &mut String, n: f64) {
+    use core::fmt::Write;
+    let _ = write!(out, "{n:?}");
+}
+
+/// The npm package's wasm asks its JS host (`String(n)`, the same shortest
+/// round-trip text): Rust's float formatting would cost about 10 KB of it.
+#[cfg(all(target_arch = "wasm32", feature = "js-host"))]
+fn shortest(out: &mut String, n: f64) {
+    #[link(wasm_import_module = "env")]
+    extern "C" {
+        /// Writes `String(n)` (ASCII, at most 25 bytes) at `to`; its length.
+        fn fl_format_float(n: f64, to: *mut u8) -> usize;
+    }
+    let mut text = [0u8; 32];
+    // SAFETY: the host writes at most 25 bytes into the 32 given.
+    let len = unsafe { fl_format_float(n, text.as_mut_ptr()) }.min(text.len());
+    out.push_str(core::str::from_utf8(&text[..len]).unwrap_or("null"));
 }
 
 pub fn value(out: &mut String, v: &Value) {

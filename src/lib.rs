@@ -9,11 +9,13 @@ pub mod config;
 pub mod engine;
 pub mod event;
 pub mod flag;
+pub mod flag_table;
 pub mod hash;
 pub mod json;
 pub mod json_ser;
 pub mod json_text;
 pub mod json_write;
+pub mod name_index;
 pub mod read;
 pub mod rules;
 pub mod snapshot;
@@ -22,6 +24,8 @@ pub mod variant;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+#[cfg(all(target_arch = "wasm32", feature = "js-host"))]
+mod wasm_alloc;
 
 pub use flag::{Flag, RoleTarget, Strategy, UserTarget};
 pub use hash::bucket;

@@ -15,11 +15,11 @@
 
 use crate::config::{self, ConfigLayers, ConfigSource, Layer};
 use crate::event::{EventKind, FlagState, StreamMessage};
+use crate::flag_table::{Entry, FlagTable};
 use crate::json::Value;
 use crate::rules::{evaluate, Context, Evaluation, Reason};
 use crate::snapshot::{Snapshot, SnapshotUser};
 use crate::{choose_variant, Flag, RoleTarget, UserTarget};
-use std::collections::HashMap;
 
 /// Whether the snapshot must be re-read.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
@@ -36,7 +36,8 @@ pub enum Resync {
 /// What one step changed.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Outcome {
-    /// Flags whose evaluation (`enabled` or `reason`) changed, once each.
+    /// Flags whose evaluation (`enabled` or `reason`) changed, once each;
+    /// after a snapshot in its order, then the flags it no longer has.
     pub changed: Vec<String>,
     /// The resolved configuration changed.
     pub config_changed: bool,
@@ -59,8 +60,8 @@ pub struct Store {
     user: Option<SnapshotUser>,
     ctx: Context,
     version: Option<u64>,
-    flags: HashMap<String, Flag>,
-    evaluations: HashMap<String, Evaluation>,
+    /// Every flag with its evaluation as last reported.
+    flags: FlagTable,
     layers: ConfigLayers,
     config: Option<(Value, ConfigSource)>,
     connected_since_snapshot: bool,
@@ -88,28 +89,28 @@ impl Store {
 
     /// Replaces everything with `snapshot`. Duplicate flag names: the first wins.
     pub fn apply_snapshot(&mut self, snapshot: Snapshot) -> Outcome {
-        let before = std::mem::take(&mut self.evaluations);
+        let before = std::mem::take(&mut self.flags);
         let user = snapshot.user.unwrap_or_default();
         self.ctx = Context { user_id: user.id.clone(), user_role: user.role.clone() };
         self.user = Some(user);
         self.version = snapshot.version;
-        self.flags.clear();
         for flag in snapshot.flags {
-            self.flags.entry(flag.flag_name.clone()).or_insert(flag);
+            if !self.flags.contains(&flag.flag_name) {
+                let evaluation = evaluate(Some(&flag), &self.ctx);
+                let _ = self.flags.insert_new(Entry { flag, evaluation });
+            }
         }
         self.layers = snapshot.config.unwrap_or_default();
         self.loaded = true;
         self.connected_since_snapshot = false;
-        let mut changed = Vec::new();
-        for (name, flag) in &self.flags {
-            let now = evaluate(Some(flag), &self.ctx);
-            if before.get(name) != Some(&now) {
-                changed.push(name.clone());
-            }
-            self.evaluations.insert(name.clone(), now);
-        }
-        changed.extend(before.into_iter().filter(|(n, e)| !self.flags.contains_key(n) && *e != NOT_FOUND).map(|(n, _)| n));
-        changed.sort_unstable();
+        let mut changed: Vec<String> = self
+            .flags
+            .iter()
+            .filter(|e| before.get(&e.flag.flag_name).map(|b| b.evaluation) != Some(e.evaluation))
+            .map(|e| e.flag.flag_name.clone())
+            .collect();
+        let gone = before.iter().filter(|b| !self.flags.contains(&b.flag.flag_name) && b.evaluation != NOT_FOUND);
+        changed.extend(gone.map(|b| b.flag.flag_name.clone()));
         let config_changed = self.resolve_config();
         Outcome { changed, config_changed, resync: Resync::No }
     }
@@ -187,32 +188,37 @@ impl Store {
         };
         let payload = m.payload.clone().unwrap_or_default();
         let mut resync = if partial_part_b { Resync::Soon } else { Resync::No };
-        let mut touched = vec![name.clone()];
+        // Every flag this event may change, with its evaluation before it.
+        let mut touched = vec![(name.clone(), self.evaluation(&name))];
         if kind == EventKind::FlagDeleted {
             self.flags.remove(&name);
         } else {
             // Bring the flag up to date from whatever state the event carries.
-            match (self.flags.get_mut(&name), payload.new_state.as_ref()) {
-                (Some(flag), Some(state)) => {
-                    apply_state(flag, state);
-                    if flag.flag_name != name {
-                        // Renamed: re-key it.
-                        let flag = self.flags.remove(&name).expect("present");
-                        touched.push(flag.flag_name.clone());
-                        self.flags.insert(flag.flag_name.clone(), flag);
+            let mut current = name.clone();
+            match (self.flags.contains(&name), payload.new_state.as_ref()) {
+                (true, Some(state)) => match state.flag_name.as_ref().filter(|n| **n != name) {
+                    Some(new_name) => {
+                        // Renamed: re-key it (over any flag of the new name).
+                        touched.push((new_name.clone(), self.evaluation(new_name)));
+                        let mut entry = self.flags.remove(&name).expect("present");
+                        apply_state(&mut entry.flag, state);
+                        self.flags.remove(new_name);
+                        let _ = self.flags.insert_new(entry);
+                        current = new_name.clone();
                     }
-                }
-                (Some(_), None) => {}
-                (None, state) => match state.and_then(|s| new_flag(&name, s)) {
+                    None => apply_state(&mut self.flags.get_mut(&name).expect("present").flag, state),
+                },
+                (true, None) => {}
+                (false, state) => match state.and_then(|s| new_flag(&name, s)) {
                     Some(flag) => {
-                        self.flags.insert(name.clone(), flag);
+                        let _ = self.flags.insert_new(Entry { flag, evaluation: NOT_FOUND });
                     }
                     // An event about a flag we do not have, without its full state.
                     None => return Outcome::resync(Resync::Now),
                 },
             }
             let my_id = self.ctx.user_id.as_deref();
-            let Some(flag) = self.flags.get_mut(touched.last().expect("a name")) else {
+            let Some(Entry { flag, .. }) = self.flags.get_mut(&current) else {
                 return Outcome::resync(Resync::Now);
             };
             match kind {
@@ -246,29 +252,29 @@ impl Store {
                 _ => {}
             }
         }
-        let changed = touched.into_iter().filter(|n| self.reevaluate(n)).collect();
+        let changed = touched.into_iter().filter(|(n, before)| self.reevaluate(n, *before)).map(|(n, _)| n).collect();
         Outcome { changed, config_changed: false, resync }
     }
 
     /// The stored name of the flag an event is about (by id if it moved).
     fn flag_name_of(&self, m: &StreamMessage) -> Option<String> {
         if let Some(id) = m.flag_id.as_deref() {
-            if let Some(f) = self.flags.values().find(|f| f.id.as_deref() == Some(id)) {
-                return Some(f.flag_name.clone());
+            if let Some(e) = self.flags.iter().find(|e| e.flag.id.as_deref() == Some(id)) {
+                return Some(e.flag.flag_name.clone());
             }
         }
         m.flag_name.clone().or_else(|| m.payload.as_ref()?.new_state.as_ref()?.flag_name.clone())
     }
 
-    /// Re-evaluates one flag; true when its evaluation changed.
-    fn reevaluate(&mut self, name: &str) -> bool {
-        let now = evaluate(self.flags.get(name), &self.ctx);
-        let before = self.evaluations.get(name).copied().unwrap_or(NOT_FOUND);
-        if self.flags.contains_key(name) {
-            self.evaluations.insert(name.to_owned(), now);
-        } else {
-            self.evaluations.remove(name);
-        }
+    /// Re-evaluates one flag; true when its evaluation is not `before`.
+    fn reevaluate(&mut self, name: &str, before: Evaluation) -> bool {
+        let now = match self.flags.get_mut(name) {
+            Some(e) => {
+                e.evaluation = evaluate(Some(&e.flag), &self.ctx);
+                e.evaluation
+            }
+            None => NOT_FOUND,
+        };
         before != now
     }
 
@@ -281,7 +287,7 @@ impl Store {
 
     /// The evaluation of a flag for this store's user.
     pub fn evaluation(&self, name: &str) -> Evaluation {
-        self.evaluations.get(name).copied().unwrap_or(NOT_FOUND)
+        self.flags.get(name).map_or(NOT_FOUND, |e| e.evaluation)
     }
 
     /// `None` until a snapshot is loaded (callers use their fallback).
@@ -291,11 +297,11 @@ impl Store {
 
     /// Every flag's evaluation, by name.
     pub fn evaluations(&self) -> impl Iterator<Item = (&str, Evaluation)> {
-        self.evaluations.iter().map(|(n, e)| (n.as_str(), *e))
+        self.flags.iter().map(|e| (e.flag.flag_name.as_str(), e.evaluation))
     }
 
     pub fn flag(&self, name: &str) -> Option<&Flag> {
-        self.flags.get(name)
+        self.flags.get(name).map(|e| &e.flag)
     }
 
     /// A/B variant by the server convention; before load, the default.
@@ -308,12 +314,10 @@ impl Store {
         self.config.as_ref()
     }
 
-    /// The current state as a snapshot (for the offline cache), flags by name.
+    /// The current state as a snapshot (for the offline cache), flags in
+    /// the store's order (the snapshot's, then flags created since).
     pub fn to_snapshot(&self) -> Snapshot {
-        // Sorting names, not flags, shares the one sort the wasm links.
-        let mut names: Vec<String> = self.flags.keys().cloned().collect();
-        names.sort_unstable();
-        let flags = names.iter().filter_map(|n| self.flags.get(n).cloned()).collect();
+        let flags = self.flags.iter().map(|e| e.flag.clone()).collect();
         Snapshot {
             version: self.version,
             generated_at: None,
@@ -361,8 +365,10 @@ fn apply_state(flag: &mut Flag, s: &FlagState) {
 
 /// A flag from a full state; `None` when the state lacks `enabled`.
 fn new_flag(name: &str, s: &FlagState) -> Option<Flag> {
-    let mut flag = Flag { flag_name: name.to_owned(), enabled: s.enabled?, ..Flag::default() };
+    let mut flag = Flag { enabled: s.enabled?, ..Flag::default() };
     apply_state(&mut flag, s);
+    // Kept under the name the event is about, whatever the state says.
+    flag.flag_name = name.to_owned();
     flag.created_at = s.created_at.clone();
     Some(flag)
 }

@@ -8,13 +8,11 @@
 //! routes text to [`crate::engine`].
 
 use crate::engine::{self, Engine};
-use std::cell::RefCell;
+use core::cell::UnsafeCell;
 
-thread_local! {
-    static INPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-    static OUTPUT: RefCell<String> = const { RefCell::new(String::new()) };
-    static ENGINES: RefCell<Vec<Option<Engine>>> = const { RefCell::new(Vec::new()) };
-}
+#[cfg(feature = "js-host")]
+#[global_allocator]
+static ALLOCATOR: crate::wasm_alloc::SizeClasses = crate::wasm_alloc::SizeClasses::new();
 
 /// Operations of [`fl_call`]; the host has the same numbers.
 const SNAPSHOT: u32 = 1;
@@ -25,48 +23,58 @@ const EVALUATE: u32 = 5;
 const BUCKET: u32 = 6;
 const CHOOSE_VARIANT: u32 = 7;
 
+struct Host {
+    input: Vec<u8>,
+    output: String,
+    /// By handle; `None`: freed, reused by the next [`fl_new`].
+    engines: Vec<Option<Engine>>,
+}
+
+/// The module's state. Not `thread_local!` (its lazy-init code was 2 KB of
+/// the package): wasm32 here has one thread, and no export re-enters
+/// another, so each export takes the one `&mut` for its duration.
+struct Global(UnsafeCell<Host>);
+// SAFETY: one thread (see above).
+unsafe impl Sync for Global {}
+static HOST: Global = Global(UnsafeCell::new(Host { input: Vec::new(), output: String::new(), engines: Vec::new() }));
+
+fn host() -> &'static mut Host {
+    // SAFETY: see `Global`; callers hold the reference only within one export.
+    unsafe { &mut *HOST.0.get() }
+}
+
 /// A buffer of at least `len` bytes for the next call's input.
 #[no_mangle]
 pub extern "C" fn fl_input(len: usize) -> *mut u8 {
-    INPUT.with(|b| {
-        let mut b = b.borrow_mut();
-        b.clear();
-        b.reserve(len);
-        b.as_mut_ptr()
-    })
+    let b = &mut host().input;
+    b.clear();
+    b.reserve(len);
+    b.as_mut_ptr()
 }
 
 /// Where the last call's output starts (its length is what the call returned).
 #[no_mangle]
 pub extern "C" fn fl_output() -> *const u8 {
-    OUTPUT.with(|o| o.borrow().as_ptr())
+    host().output.as_ptr()
 }
 
 /// A new engine's handle.
 #[no_mangle]
 pub extern "C" fn fl_new() -> u32 {
-    ENGINES.with(|all| {
-        let mut all = all.borrow_mut();
-        match all.iter().position(Option::is_none) {
-            Some(free) => {
-                all[free] = Some(Engine::new());
-                free as u32
-            }
-            None => {
-                all.push(Some(Engine::new()));
-                all.len() as u32 - 1
-            }
-        }
-    })
+    let all = &mut host().engines;
+    let free = all.iter().position(Option::is_none).unwrap_or(all.len());
+    if free == all.len() {
+        all.push(None);
+    }
+    all[free] = Some(Engine::new());
+    free as u32
 }
 
 #[no_mangle]
 pub extern "C" fn fl_free(handle: u32) {
-    ENGINES.with(|all| {
-        if let Some(slot) = all.borrow_mut().get_mut(handle as usize) {
-            *slot = None;
-        }
-    });
+    if let Some(slot) = host().engines.get_mut(handle as usize) {
+        *slot = None;
+    }
 }
 
 /// Runs `op` on the `len` bytes of input (for `handle`'s engine where the
@@ -74,31 +82,25 @@ pub extern "C" fn fl_free(handle: u32) {
 /// the output is an error message; `-1` alone: the input was ignored.
 #[no_mangle]
 pub extern "C" fn fl_call(op: u32, handle: u32, len: usize) -> i32 {
-    let input = INPUT.with(|b| {
-        let mut b = b.borrow_mut();
-        // SAFETY: the host wrote `len` bytes into the buffer `fl_input`
-        // reserved for at least that many.
-        let capacity = b.capacity();
-        unsafe { b.set_len(len.min(capacity)) };
-        std::mem::take(&mut *b)
-    });
+    let h = host();
+    // SAFETY: the host wrote `len` bytes into the buffer `fl_input`
+    // reserved for at least that many.
+    unsafe { h.input.set_len(len.min(h.input.capacity())) };
     // Text the host encoded from a JS string is UTF-8; anything else is junk.
-    let text = core::str::from_utf8(&input).unwrap_or("");
-    let result = OUTPUT.with(|o| {
-        let mut out = o.borrow_mut();
-        out.clear();
-        let result = run(op, handle, text, &mut out);
-        if let Err(message) = &result {
-            out.clear();
-            out.push_str(message);
+    let text = core::str::from_utf8(&h.input).unwrap_or("");
+    h.output.clear();
+    let engine = h.engines.get_mut(handle as usize).and_then(Option::as_mut);
+    match run(op, engine, text, &mut h.output) {
+        Ok(()) => h.output.len() as i32,
+        Err(message) => {
+            h.output.clear();
+            h.output.push_str(&message);
+            -1 - h.output.len() as i32
         }
-        result.map(|()| out.len() as i32).unwrap_or_else(|_| -1 - out.len() as i32)
-    });
-    INPUT.with(|b| *b.borrow_mut() = input);
-    result
+    }
 }
 
-fn run(op: u32, handle: u32, text: &str, out: &mut String) -> Result<(), String> {
+fn run(op: u32, engine: Option<&mut Engine>, text: &str, out: &mut String) -> Result<(), String> {
     match op {
         EVALUATE => {
             let code = engine::evaluate(text)?;
@@ -111,9 +113,8 @@ fn run(op: u32, handle: u32, text: &str, out: &mut String) -> Result<(), String>
             Ok(())
         }
         CHOOSE_VARIANT => engine::choose_variant(text, out).map_err(str::to_owned),
-        _ => ENGINES.with(|all| {
-            let mut all = all.borrow_mut();
-            let Some(Some(e)) = all.get_mut(handle as usize) else { return Err("no such engine".to_owned()) };
+        _ => {
+            let Some(e) = engine else { return Err("no such engine".to_owned()) };
             match op {
                 SNAPSHOT => e.snapshot(text, out).map_err(|crate::SnapshotError::Malformed(why)| why),
                 MESSAGE => {
@@ -130,6 +131,6 @@ fn run(op: u32, handle: u32, text: &str, out: &mut String) -> Result<(), String>
                 VARIANT => e.variant(text, out).map_err(str::to_owned),
                 _ => Err("unknown operation".to_owned()),
             }
-        }),
+        }
     }
 }

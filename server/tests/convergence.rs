@@ -36,6 +36,8 @@ async fn fresh(client: &Client) -> Snapshot {
 /// The comparable state: every flag's rules and evaluation, and the config.
 fn state(store: &Store) -> Value {
     let mut snap = store.to_snapshot();
+    // The store keeps flags in arrival order, which differs between paths.
+    snap.flags.sort_by(|a, b| a.flag_name.cmp(&b.flag_name));
     for f in &mut snap.flags {
         f.created_at = None;
         f.updated_at = None;

@@ -36,3 +36,36 @@ test('the protocol example snapshot flag evaluates', () => {
   const { userTarget, ...noTarget } = flag;
   assert.deepEqual(api.evaluate(noTarget, { userId: 'user-456', userRole: 'md' }), { enabled: b < 30, reason: 'percentage_rollout' });
 });
+
+test('a FlagClient from a bootstrap: variants at once, numbers exact, flags kept when the server is unreachable', async () => {
+  const numbers = { ratio: 0.1, big: 1e21, tiny: -1.5e-7, long: 12345678901234567890, third: [0.30000000000000004, 1 / 3] };
+  const client = new api.FlagClient({
+    baseUrl: 'http://127.0.0.1:9', cache: false, streaming: false, requestTimeoutMs: 2000,
+    bootstrap: {
+      version: 3, user: { id: 'u1', role: 'md' },
+      flags: [
+        { flagName: 'pricing_annual', enabled: true, rolloutStrategy: 'all' },
+        { flagName: 'off', enabled: false, rolloutStrategy: 'all', rolloutPercentage: 49.5 },
+      ],
+      config: { defaults: numbers },
+    },
+  });
+  const unloaded = new api.FlagClient({ baseUrl: 'http://127.0.0.1:9', cache: false, streaming: false });
+  try {
+    // Reads before any snapshot: fallbacks, the first variant.
+    assert.equal(unloaded.variant('pricing', ['control', 'annual']), 'control');
+    assert.equal(unloaded.isEnabled('pricing_annual', true), true);
+    assert.equal(client.variant('pricing', ['control', 'annual']), 'annual');
+    assert.equal(client.isEnabled('off', true), false);
+    assert.deepEqual(client.evaluate('missing'), { enabled: false, reason: 'flag_not_found' });
+    // Numbers that are not short integers make the round trip JS -> core -> JS unchanged.
+    assert.deepEqual(client.config(), { value: numbers, source: 'DEFAULT' });
+    await client.ready(); // bootstrap flags are usable
+    await new Promise((r) => setTimeout(r, 300)); // the snapshot request fails meanwhile
+    assert.equal(client.status, 'stale');
+    assert.equal(client.isEnabled('pricing_annual'), true, 'flags survive the failed fetch');
+  } finally {
+    client.close();
+    unloaded.close();
+  }
+});
