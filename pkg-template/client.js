@@ -5,7 +5,7 @@
 // cache and listeners. Every snapshot and stream message goes to the core as
 // the text that arrived: what it means is decided there, never here. Reads
 // are a plain object lookup of the evaluations the core reported.
-import { call, newEngine, freeEngine, SNAPSHOT, MESSAGE, CACHE_TEXT, VARIANT } from './wasm.js';
+import { call, newEngine, freeEngine, SNAPSHOT, MESSAGE, VARIANT } from './wasm.js';
 
 const REASONS = ['flag_not_found', 'flag_disabled', 'user_targeted', 'role_targeted', 'strategy_all',
   'strategy_none', 'strategy_targeted', 'percentage_rollout', 'default'];
@@ -17,6 +17,9 @@ const NOT_FOUND = EVALUATIONS[0];
 const HEALTHY_MS = 60_000; // a stream open this long starts its backoff over
 const CACHE_PREFIX = 'flaglive:v1:';
 const CACHE_USERS = 3;
+// Live changes the cache replays over its snapshot; beyond this many, a
+// fresh snapshot is read instead (which also renews the cache).
+const REPLAY_MAX = 1000;
 
 /** About 1 s doubling to 30 s, with jitter so clients spread out. */
 const backoff = (failures) => Math.min(1000 * 2 ** Math.min(failures, 5), 30_000) * (0.5 + Math.random() * 0.5);
@@ -87,6 +90,22 @@ function cacheLoad(base, user) {
     const text = user === undefined ? null : s.getItem(cacheKey(base, user));
     return text === null ? null : { user, text };
   } catch { return null; }
+}
+/**
+ * A cache entry is the last snapshot text as it arrived, or, once live
+ * changes came in, `m:` + the JSON array of their message texts + a newline
+ * + that snapshot: the core reads both again, so the cache never needs a
+ * writer of its own and holds exactly what the client had.
+ */
+function cacheEntry(snapshot, messages) {
+  return messages.length ? `m:${JSON.stringify(messages)}\n${snapshot}` : snapshot;
+}
+function cacheParts(text) {
+  if (!text.startsWith('m:')) return { snapshot: text, messages: [] };
+  const newline = text.indexOf('\n');
+  const messages = JSON.parse(text.slice(2, newline));
+  if (newline < 0 || !Array.isArray(messages) || messages.some((m) => typeof m !== 'string')) throw new Error('corrupt');
+  return { snapshot: text.slice(newline + 1), messages };
 }
 function cacheSave(base, user, text) {
   const s = storage();
@@ -223,9 +242,13 @@ export class FlagClient {
       this.st = 'stale';
     } else if (o.cache) {
       const cached = cacheLoad(o.base, o.userId);
-      if (cached) {
-        if (this.take(cached.text, false)) this.st = 'stale';
-        else cacheForget(o.base, cached.user); // corrupt: drop it
+      let parts = null;
+      try { parts = cached && cacheParts(cached.text); } catch { /* corrupt */ }
+      if (parts && this.take(parts.snapshot, false)) {
+        for (const m of parts.messages) this.apply(m);
+        this.st = 'stale';
+      } else if (cached) {
+        cacheForget(o.base, cached.user); // corrupt: drop it
       }
     }
     if (typeof document !== 'undefined') {
@@ -358,34 +381,46 @@ export class FlagClient {
     this.f = out.f;
     this.v = out.v;
     this.cfg = out.c;
+    this.u = out.u;
+    this.snap = text;
+    this.replay = [];
     this.changed(out.x, true);
     if (fromNetwork && this.o.cache && typeof out.u === 'string') cacheSave(this.o.base, out.u, text);
     return true;
   }
 
-  onMessage(data) {
-    if (this.closed) return;
+  /** Applies one stream message: the core's report of it, or null when it
+   *  is not a message. Kept for the cache when it changed anything. */
+  apply(data) {
     const r = call(MESSAGE, this.h, data);
-    if (typeof r !== 'string') return; // not a message: ignored, never fatal
+    if (typeof r !== 'string') return null; // not a message: ignored, never fatal
     const out = JSON.parse(r);
+    const names = Object.keys(out.f);
+    if (names.length || out.c !== undefined || out.v !== this.v) this.replay?.push(data);
     this.v = out.v;
-    const names = [];
-    for (const name in out.f) {
-      if (!own(out.f, name)) continue;
-      names.push(name);
+    out.names = names;
+    for (const name of names) {
       const code = out.f[name];
       if (!this.f) continue;
       if (code === 0) delete this.f[name];
       else Object.defineProperty(this.f, name, { value: code, writable: true, enumerable: true, configurable: true });
     }
     if (out.c !== undefined) this.cfg = out.c;
+    return out;
+  }
+
+  onMessage(data) {
+    if (this.closed) return;
+    const out = this.apply(data);
+    if (!out) return;
+    const names = out.names;
     if (out.h && out.r === 0 && this.st === 'stale') {
       this.st = 'ready'; // reconnected and up to date
       this.err = undefined;
     }
     this.changed(names, out.c !== undefined);
     if (names.length || out.c !== undefined) this.scheduleCacheWrite();
-    if (out.r === 2) this.refresh();
+    if (out.r === 2 || this.replay?.length > REPLAY_MAX) this.refresh();
     else if (out.r === 1 && this.timers.resync === undefined) this.arm('resync', this.o.resyncDebounceMs, () => this.refresh());
   }
 
@@ -450,11 +485,8 @@ export class FlagClient {
   }
 
   writeCache() {
-    if (!this.o.cache || !this.f || this.h === null) return;
-    const text = call(CACHE_TEXT, this.h, '');
-    let user;
-    try { user = JSON.parse(text).user?.id; } catch { return; }
-    if (typeof user === 'string') cacheSave(this.o.base, user, text);
+    if (!this.o.cache || !this.f || typeof this.u !== 'string') return;
+    cacheSave(this.o.base, this.u, cacheEntry(this.snap, this.replay));
   }
 
   scheduleCacheWrite() {

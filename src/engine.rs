@@ -58,16 +58,8 @@ impl Engine {
         let outcome = self.store.apply_snapshot(snapshot);
         out.push('{');
         self.version_and_user(out);
-        out.push_str(",\"f\":{");
-        for (i, (name, e)) in self.store.evaluations().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            w::string(out, name);
-            out.push(':');
-            w::integer(out, i64::from(code(e)));
-        }
-        out.push_str("},\"x\":[");
+        self.codes(out, self.store.evaluations().map(|(name, _)| name));
+        out.push_str(",\"x\":[");
         for (i, name) in outcome.changed.iter().enumerate() {
             if i > 0 {
                 out.push(',');
@@ -89,16 +81,7 @@ impl Engine {
         self.version_and_user(out);
         out.push_str(",\"r\":");
         w::integer(out, resync_code(outcome.resync));
-        out.push_str(",\"f\":{");
-        for (i, name) in outcome.changed.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            w::string(out, name);
-            out.push(':');
-            w::integer(out, i64::from(code(self.store.evaluation(name))));
-        }
-        out.push('}');
+        self.codes(out, outcome.changed.iter().map(String::as_str));
         if outcome.config_changed {
             self.config(out);
         }
@@ -109,14 +92,6 @@ impl Engine {
         true
     }
 
-    /// The current state (live changes included) as a snapshot document,
-    /// for the offline cache; nothing before a snapshot was loaded.
-    pub fn snapshot_text(&self, out: &mut String) {
-        if self.store.is_loaded() {
-            w::snapshot(out, &self.store.to_snapshot());
-        }
-    }
-
     /// The A/B variant (JSON `[testName, [variants], default|null]` in);
     /// the chosen variant as a JSON string, or `null`.
     pub fn variant(&self, args: &str, out: &mut String) -> Result<(), &'static str> {
@@ -124,6 +99,20 @@ impl Engine {
         let chosen = self.store.variant(&test, &variants, default.as_deref());
         opt_string(out, chosen);
         Ok(())
+    }
+
+    /// `,"f":{name:code,…}` for `names`, each with its current evaluation.
+    fn codes<'a>(&self, out: &mut String, names: impl Iterator<Item = &'a str>) {
+        out.push_str(",\"f\":{");
+        for (i, name) in names.enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            w::string(out, name);
+            out.push(':');
+            w::integer(out, i64::from(code(self.store.evaluation(name))));
+        }
+        out.push('}');
     }
 
     fn version_and_user(&self, out: &mut String) {
@@ -174,7 +163,11 @@ fn strings(v: Option<&crate::json::Value>) -> Option<Vec<String>> {
 }
 
 fn variant_args(args: &str) -> Result<(String, Vec<String>, Option<String>), &'static str> {
-    let items = parse(args)?;
+    variant_parts(&parse(args)?)
+}
+
+/// `[testName, [variants], default|null]` (more items are the caller's).
+fn variant_parts(items: &[crate::json::Value]) -> Result<(String, Vec<String>, Option<String>), &'static str> {
     let test = items.first().and_then(|v| v.as_str()).ok_or("testName must be a string")?;
     let variants = strings(items.get(1)).ok_or("variants must be an array of strings")?;
     let default = match items.get(2) {
@@ -217,9 +210,7 @@ pub fn choose_variant(args: &str, out: &mut String) -> Result<(), &'static str> 
     if rest.len() > 2 {
         rest.remove(2);
     }
-    let mut text = String::new();
-    w::value(&mut text, &crate::json::Value::Array(rest));
-    let (test, variants, default) = variant_args(&text)?;
+    let (test, variants, default) = variant_parts(&rest)?;
     let chosen = crate::variant::choose_variant(&test, &variants, default.as_deref(), |n| enabled.iter().any(|e| e == n));
     opt_string(out, chosen);
     Ok(())
@@ -302,21 +293,6 @@ mod tests {
             out.clear();
             assert!(!e.message(junk, &mut out), "{junk}");
         }
-    }
-
-    #[test]
-    fn the_cache_text_holds_live_changes() {
-        let mut e = loaded();
-        e.message(r#"{"type":"flag.toggled","flagName":"off","version":4,"payload":{"enabled":true}}"#, &mut String::new());
-        let mut text = String::new();
-        e.snapshot_text(&mut text);
-        let mut again = Engine::new();
-        again.snapshot(&text, &mut String::new()).unwrap();
-        assert_eq!(again.store().is_enabled("off"), Some(true));
-        assert_eq!(again.store().version(), Some(4));
-        let mut none = String::new();
-        Engine::new().snapshot_text(&mut none);
-        assert!(none.is_empty());
     }
 
     #[test]

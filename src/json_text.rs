@@ -23,7 +23,7 @@ impl core::fmt::Display for ParseError {
 
 /// Parses a complete JSON document.
 pub fn parse(text: &str) -> Result<Value, ParseError> {
-    let mut p = Parser { bytes: text.as_bytes(), pos: 0 };
+    let mut p = Parser { bytes: text.as_bytes(), text, pos: 0 };
     let value = p.value(0)?;
     p.skip_ws();
     if p.pos != p.bytes.len() {
@@ -33,7 +33,10 @@ pub fn parse(text: &str) -> Result<Value, ParseError> {
 }
 
 struct Parser<'a> {
+    /// `text`'s bytes; the parser only stops at ASCII bytes, so every
+    /// slice it takes of `text` is at a character boundary.
     bytes: &'a [u8],
+    text: &'a str,
     pos: usize,
 }
 
@@ -149,8 +152,7 @@ impl Parser<'_> {
                 }
                 self.pos += 1;
             }
-            // The input is a &str and we stopped at ASCII, so this is whole UTF-8.
-            out.push_str(core::str::from_utf8(&self.bytes[start..self.pos]).unwrap_or_default());
+            out.push_str(&self.text[start..self.pos]);
             match self.peek() {
                 Some(b'"') => {
                     self.pos += 1;
@@ -248,7 +250,7 @@ impl Parser<'_> {
             return Ok(if int_start > start { -n } else { n });
         }
         // Only ASCII digits, signs, '.' and 'e' were accepted above.
-        let text = core::str::from_utf8(text).unwrap_or_default();
+        let text = &self.text[start..self.pos];
         decimal_to_f64(text).ok_or(ParseError("invalid number"))
     }
 

@@ -1,12 +1,8 @@
 //! Writing JSON text by hand: strings escaped as `JSON.stringify` does,
-//! [`Value`]s, and the snapshot shape (PROTOCOL.md part C) for the offline
-//! cache. Why not serde: in the browser this is a few hundred bytes of
-//! wasm, where serde's serializer and a value tree cost kilobytes.
+//! whole numbers, and [`Value`]s. Why not serde: in the browser this is a
+//! few hundred bytes of wasm, where serde's serializer costs kilobytes.
 
-use crate::config::ConfigLayers;
-use crate::flag::Flag;
 use crate::json::Value;
-use crate::snapshot::Snapshot;
 
 /// Appends `s` as a JSON string literal.
 pub fn string(out: &mut String, s: &str) {
@@ -53,7 +49,9 @@ pub fn integer(out: &mut String, n: i64) {
             break;
         }
     }
-    out.push_str(core::str::from_utf8(&digits[i..]).expect("ASCII digits"));
+    for &d in &digits[i..] {
+        out.push(d as char);
+    }
 }
 
 /// Appends a number as `JSON.stringify` would for the values that occur in
@@ -87,7 +85,10 @@ fn shortest(out: &mut String, n: f64) {
     let mut text = [0u8; 32];
     // SAFETY: the host writes at most 25 bytes into the 32 given.
     let len = unsafe { fl_format_float(n, text.as_mut_ptr()) }.min(text.len());
-    out.push_str(core::str::from_utf8(&text[..len]).unwrap_or("null"));
+    // ASCII by the host's contract; a byte at a time needs no UTF-8 check.
+    for &b in &text[..len] {
+        out.push(char::from(b));
+    }
 }
 
 pub fn value(out: &mut String, v: &Value) {
@@ -121,101 +122,6 @@ pub fn value(out: &mut String, v: &Value) {
     }
 }
 
-/// Writes `"key":` after a comma unless it opens the object.
-fn key(out: &mut String, first: &mut bool, k: &str) {
-    if !std::mem::take(first) {
-        out.push(',');
-    }
-    string(out, k);
-    out.push(':');
-}
-
-fn opt_string(out: &mut String, first: &mut bool, k: &str, v: &Option<String>) {
-    if let Some(s) = v {
-        key(out, first, k);
-        string(out, s);
-    }
-}
-
-fn flag(out: &mut String, f: &Flag) {
-    let first = &mut true;
-    out.push('{');
-    opt_string(out, first, "id", &f.id);
-    key(out, first, "flagName");
-    string(out, &f.flag_name);
-    opt_string(out, first, "description", &f.description);
-    key(out, first, "enabled");
-    out.push_str(if f.enabled { "true" } else { "false" });
-    key(out, first, "rolloutStrategy");
-    string(out, f.rollout_strategy.as_str());
-    key(out, first, "rolloutPercentage");
-    integer(out, f.rollout_percentage);
-    opt_string(out, first, "metadata", &f.metadata);
-    opt_string(out, first, "createdAt", &f.created_at);
-    opt_string(out, first, "updatedAt", &f.updated_at);
-    if let Some(t) = &f.user_target {
-        key(out, first, "userTarget");
-        out.push_str(if t.enabled { "{\"enabled\":true}" } else { "{\"enabled\":false}" });
-    }
-    key(out, first, "roleTargets");
-    out.push('[');
-    for (i, t) in f.role_targets.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str("{\"role\":");
-        string(out, &t.role);
-        out.push_str(if t.enabled { ",\"enabled\":true}" } else { ",\"enabled\":false}" });
-    }
-    out.push_str("]}");
-}
-
-fn layers(out: &mut String, l: &ConfigLayers) {
-    let first = &mut true;
-    out.push('{');
-    for (k, v) in [("defaults", &l.defaults), ("environment", &l.environment), ("organization", &l.organization), ("customer", &l.customer)] {
-        if let Some(v) = v {
-            key(out, first, k);
-            value(out, v);
-        }
-    }
-    out.push('}');
-}
-
-/// The snapshot document (part C), which [`Snapshot::from_json`] reads back
-/// unchanged.
-pub fn snapshot(out: &mut String, s: &Snapshot) {
-    let first = &mut true;
-    out.push('{');
-    if let Some(v) = s.version {
-        key(out, first, "version");
-        integer(out, v as i64);
-    }
-    opt_string(out, first, "generatedAt", &s.generated_at);
-    if let Some(u) = &s.user {
-        key(out, first, "user");
-        let inner = &mut true;
-        out.push('{');
-        opt_string(out, inner, "id", &u.id);
-        opt_string(out, inner, "role", &u.role);
-        out.push('}');
-    }
-    key(out, first, "flags");
-    out.push('[');
-    for (i, f) in s.flags.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        flag(out, f);
-    }
-    out.push(']');
-    if let Some(l) = &s.config {
-        key(out, first, "config");
-        layers(out, l);
-    }
-    out.push('}');
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,19 +145,5 @@ mod tests {
         let mut out = String::new();
         value(&mut out, &json_text::parse(r#"[1.5,-0.25,1e300,3,null,true,{"k":"v"}]"#).unwrap());
         assert_eq!(out, r#"[1.5,-0.25,1e300,3,null,true,{"k":"v"}]"#);
-    }
-
-    #[test]
-    fn a_snapshot_reads_back_equal() {
-        let text = r#"{"version":7,"generatedAt":"t","user":{"id":"u\"1","role":"md"},
-            "flags":[{"id":"f1","flagName":"a\nb","description":"d","enabled":true,"rolloutStrategy":"percentage",
-            "rolloutPercentage":-5,"metadata":"{}","createdAt":"c","updatedAt":"u",
-            "userTarget":{"enabled":false},"roleTargets":[{"role":"md","enabled":true}]},
-            {"flagName":"b","enabled":false,"rolloutStrategy":"weird"}],
-            "config":{"defaults":{"x":[1,{"y":null}]},"customer":{"x":2}}}"#;
-        let s = Snapshot::from_json(text).unwrap();
-        let mut out = String::new();
-        snapshot(&mut out, &s);
-        assert_eq!(Snapshot::from_json(&out).unwrap(), s);
     }
 }

@@ -17,7 +17,6 @@ static ALLOCATOR: crate::wasm_alloc::SizeClasses = crate::wasm_alloc::SizeClasse
 /// Operations of [`fl_call`]; the host has the same numbers.
 const SNAPSHOT: u32 = 1;
 const MESSAGE: u32 = 2;
-const CACHE_TEXT: u32 = 3;
 const VARIANT: u32 = 4;
 const EVALUATE: u32 = 5;
 const BUCKET: u32 = 6;
@@ -86,8 +85,10 @@ pub extern "C" fn fl_call(op: u32, handle: u32, len: usize) -> i32 {
     // SAFETY: the host wrote `len` bytes into the buffer `fl_input`
     // reserved for at least that many.
     unsafe { h.input.set_len(len.min(h.input.capacity())) };
-    // Text the host encoded from a JS string is UTF-8; anything else is junk.
-    let text = core::str::from_utf8(&h.input).unwrap_or("");
+    // SAFETY: the host writes only what `TextEncoder.encodeInto` produced
+    // from a JS string, which is always UTF-8 (lone surrogates become
+    // U+FFFD); checking it again would cost a UTF-8 validator in the module.
+    let text = unsafe { core::str::from_utf8_unchecked(&h.input) };
     h.output.clear();
     let engine = h.engines.get_mut(handle as usize).and_then(Option::as_mut);
     match run(op, engine, text, &mut h.output) {
@@ -123,10 +124,6 @@ fn run(op: u32, engine: Option<&mut Engine>, text: &str, out: &mut String) -> Re
                     } else {
                         Err(String::new())
                     }
-                }
-                CACHE_TEXT => {
-                    e.snapshot_text(out);
-                    Ok(())
                 }
                 VARIANT => e.variant(text, out).map_err(str::to_owned),
                 _ => Err("unknown operation".to_owned()),

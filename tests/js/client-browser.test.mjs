@@ -163,8 +163,10 @@ test('identify(): a new sign-in replaces flags and cache; rapid calls, last wins
 
     // Each user's cache entry holds only that user's own snapshot.
     await page.evaluate(() => window.client.close());
+    // An entry is the snapshot text, or `m:` + live messages + newline + it.
     const entries = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.includes(':user:'))
-      .map((k) => [k.split(':user:')[1], JSON.parse(localStorage.getItem(k))]));
+      .map((k) => [k.split(':user:')[1], localStorage.getItem(k)])
+      .map(([u, text]) => [u, JSON.parse(text.startsWith('m:') ? text.slice(text.indexOf('\n') + 1) : text)]));
     assert.deepEqual(entries.map(([u]) => u).sort(), ['user-maria', 'user-tom']);
     for (const [user, snap] of entries) {
       assert.equal(snap.user.id, user);
