@@ -1,6 +1,5 @@
 // Hand-written types for the public API of `flaglive` (checked by
-// tests/js/types-check.ts against real usage). The generated
-// ./flaglive_wasm.d.ts only knows `any` for JS values.
+// tests/js/types-check.ts against real usage), like the JS they describe.
 
 /** Why a flag evaluated as it did; the production server's strings. */
 export type Reason =

@@ -14,7 +14,7 @@
 //!   reconnect: part B replays nothing, so re-read; part D compares versions.
 
 use crate::config::{self, ConfigLayers, ConfigSource, Layer};
-use crate::event::{EventKind, FlagState, StreamMessage};
+use crate::event::{EventKind, FlagState, Payload, StreamMessage};
 use crate::flag_table::{Entry, FlagTable};
 use crate::json::Value;
 use crate::rules::{evaluate, Context, Evaluation, Reason};
@@ -186,7 +186,8 @@ impl Store {
         let Some(name) = self.flag_name_of(m) else {
             return Outcome::resync(Resync::Soon);
         };
-        let payload = m.payload.clone().unwrap_or_default();
+        let no_payload = Payload::default();
+        let payload = m.payload.as_ref().unwrap_or(&no_payload);
         let mut resync = if partial_part_b { Resync::Soon } else { Resync::No };
         // Every flag this event may change, with its evaluation before it.
         let mut touched = vec![(name.clone(), self.evaluation(&name))];
