@@ -46,7 +46,8 @@ table('Bundle: one-flag app built by Vite (production), gzipped JS + wasm',
 console.log('SDK cost: total for JS-only apps; total minus the React-only app for React apps.');
 
 // 2-4. In the browser.
-const server = await FlagServer.start({ staticDir: path.join(HERE, 'peers/lab/dist'), pingMs: 600_000 });
+// The part F page model opens part B streams, which the operator must allow.
+const server = await FlagServer.start({ staticDir: path.join(HERE, 'peers/lab/dist'), pingMs: 600_000, args: ['--allow-compat-query'] });
 const proxy = await countingProxy(server.port);
 const admin = await server.session('admin', 'admin-demo');
 const browser = await launchBrowser();

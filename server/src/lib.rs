@@ -35,6 +35,10 @@ use tower_http::services::{ServeDir, ServeFile};
 pub struct Settings {
     /// Emit exactly the production stream of part B on every connection.
     pub compat_part_b: bool,
+    /// Let a client ask for the part B stream with `?compat=part-b`. Off by
+    /// default: part B broadcasts every user's targets to every signed-in
+    /// user, so only an operator may switch that isolation off.
+    pub allow_compat_query: bool,
     pub ping_interval: Duration,
     /// The `retry:` sent to part D clients.
     pub retry: Duration,
@@ -55,6 +59,7 @@ impl Default for Settings {
     fn default() -> Settings {
         Settings {
             compat_part_b: false,
+            allow_compat_query: false,
             ping_interval: Duration::from_secs(30),
             retry: Duration::from_secs(2),
             secure_cookies: false,

@@ -34,9 +34,14 @@ struct Args {
     /// Create demo users, flags and config layers if the database is empty.
     #[arg(long)]
     seed_demo: bool,
-    /// Emit exactly the production stream (PROTOCOL.md part B) to every client.
+    /// Emit exactly the production stream (PROTOCOL.md part B) to every
+    /// client. It broadcasts every user's targets to every signed-in user.
     #[arg(long)]
     compat_part_b: bool,
+    /// Let a client ask for the part B stream with `?compat=part-b` (refused
+    /// otherwise). Such clients receive every user's targets.
+    #[arg(long)]
+    allow_compat_query: bool,
     /// Milliseconds between ping messages on the stream.
     #[arg(long, default_value_t = 30_000)]
     ping_interval_ms: u64,
@@ -75,8 +80,14 @@ async fn shutdown_signal() {
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
+    if args.compat_part_b {
+        eprintln!("flaglive-server: warning: --compat-part-b: every stream is the production part B stream, which sends every user's targets to every signed-in user");
+    } else if args.allow_compat_query {
+        eprintln!("flaglive-server: warning: --allow-compat-query: a client that asks for ?compat=part-b receives every user's targets");
+    }
     let settings = Settings {
         compat_part_b: args.compat_part_b,
+        allow_compat_query: args.allow_compat_query,
         ping_interval: Duration::from_millis(args.ping_interval_ms.max(10)),
         retry: Duration::from_millis(args.retry_ms),
         secure_cookies: args.secure_cookies,

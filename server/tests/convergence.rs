@@ -4,6 +4,7 @@
 
 mod common;
 use common::*;
+use flaglive_server::Settings;
 use flaglive::event::StreamMessage;
 use flaglive::store::{Resync, Store};
 use flaglive::Snapshot;
@@ -128,7 +129,7 @@ async fn part_d_converges_from_events_alone() {
 #[tokio::test]
 async fn part_b_converges_with_debounced_rereads() {
     for seed in [4, 5, 6] {
-        let s = TestServer::start(test_settings()).await;
+        let s = TestServer::start(Settings { allow_compat_query: true, ..test_settings() }).await;
         let (_, kinds) = follow(&s, "?compat=part-b", seed * 7919, 300).await;
         assert_covered(&kinds, FLAG_EVENTS);
         assert!(!kinds.contains_key("config.changed") && !kinds.contains_key("version"), "{kinds:?}");

@@ -2,6 +2,7 @@
 
 mod common;
 use common::*;
+use flaglive_server::Settings;
 use serde_json::{json, Value};
 
 fn id(e: &Event) -> u64 {
@@ -71,8 +72,25 @@ async fn part_d_every_event_type_with_ids_full_state_and_per_user_delivery() {
 }
 
 #[tokio::test]
-async fn part_b_compat_is_the_production_stream() {
+async fn a_client_cannot_switch_isolation_off_unless_the_operator_allows_it() {
+    // Part B broadcasts every user's targets: by default a client asking for
+    // it is refused, before anything is streamed.
     let s = TestServer::start(test_settings()).await;
+    let alice = s.login("alice").await;
+    let refused = alice.get("/api/feature-flags/sse?compat=part-b").await;
+    assert_eq!(refused.status(), 403);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"], "part_b_disabled", "{body}");
+    assert!(body["message"].as_str().unwrap().contains("--allow-compat-query"), "{body}");
+    // Any other value of `compat` is no request for part B: the isolated stream.
+    let mut sse = alice.stream("?compat=part-d", None).await;
+    assert_eq!(sse.next().await.unwrap().id.as_deref(), Some("0"));
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn part_b_compat_is_the_production_stream() {
+    let s = TestServer::start(Settings { allow_compat_query: true, ..test_settings() }).await;
     let admin = s.login("admin").await;
     let alice = s.login("alice").await;
     create_flag(&admin, json!({"flagName": "f", "enabled": true, "rolloutStrategy": "percentage", "rolloutPercentage": 10})).await;

@@ -43,7 +43,8 @@ function runFollowers(url) {
 }
 
 test(`${USERS.length * CLIENTS_PER_PAGE} browser clients and ${FOLLOWERS} stream followers converge after ${CHANGES} random changes`, async () => {
-  const server = await FlagServer.start();
+  // Half the followers ask for part B streams, which the operator must allow.
+  const server = await FlagServer.start({ args: ['--allow-compat-query'] });
   const browser = await launchBrowser();
   try {
     const pages = await openClientPages(browser, server.url, USERS, { clientsPerPage: CLIENTS_PER_PAGE });

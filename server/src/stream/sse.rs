@@ -6,13 +6,15 @@
 //! message so this client's version sequence stays gap-free without
 //! learning anything about them.
 //!
-//! Part B compat (`--compat-part-b` or `?compat=part-b`): exactly the
+//! Part B compat (`--compat-part-b`, or `?compat=part-b` where the operator
+//! allows it with `--allow-compat-query`; refused otherwise): exactly the
 //! production stream: no `id:`, no `retry:`, target events broadcast to all,
 //! partial `flag.toggled`, no config events, nothing replayed.
 
 use super::hub::{Change, Replay};
 use crate::auth::StreamUser;
 use crate::db::users::User;
+use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
@@ -90,7 +92,12 @@ pub async fn stream(
     Query(q): Query<StreamQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let compat = app.settings.compat_part_b || q.compat.as_deref() == Some("part-b");
+    let asks_part_b = q.compat.as_deref() == Some("part-b");
+    if asks_part_b && !app.settings.compat_part_b && !app.settings.allow_compat_query {
+        // Part B would show this user everyone's targets: the operator decides.
+        return ApiError::new(axum::http::StatusCode::FORBIDDEN, "part_b_disabled", "part B streams (?compat=part-b) are disabled on this server; its operator can allow them with --allow-compat-query").into_response();
+    }
+    let compat = app.settings.compat_part_b || asks_part_b;
     let last_event_id = if compat {
         None
     } else {
