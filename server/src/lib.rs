@@ -8,6 +8,7 @@ pub mod auth;
 pub mod db;
 pub mod error;
 pub mod ids;
+pub mod login_guard;
 pub mod seed;
 pub mod service;
 pub mod snapshot;
@@ -77,6 +78,7 @@ impl Default for Settings {
 pub struct AppState {
     pub service: Arc<Service>,
     pub settings: Arc<Settings>,
+    pub logins: Arc<login_guard::LoginGuard>,
 }
 
 impl AppState {
@@ -91,7 +93,10 @@ impl AppState {
         let hub = Hub::new(version, recent, settings.queue_capacity, settings.replay_log);
         let service = Arc::new(Service { db, hub, relay: Relay::default(), log_keep: keep });
         stream::relay::start_listener(&service);
-        Ok(AppState { service, settings: Arc::new(settings) })
+        let logins = Arc::new(login_guard::LoginGuard::for_this_machine());
+        // Made now, so that the first unknown username costs no more than others.
+        auth::dummy_hash();
+        Ok(AppState { service, settings: Arc::new(settings), logins })
     }
 }
 
@@ -102,6 +107,8 @@ async fn health(State(app): State<AppState>) -> Json<serde_json::Value> {
         "version": hub.version(),
         "connections": hub.connections(),
         "restarts": hub.restarts(),
+        "loginChecks": app.logins.stats().0,
+        "loginChecksPeak": app.logins.stats().1,
     }))
 }
 
@@ -186,7 +193,8 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let hub_owner = app.service.clone();
     let router = router(app);
-    axum::serve(listener, router)
+    // The client address feeds the login attempt limits.
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async move {
             shutdown.await;
             hub_owner.relay.stop();
