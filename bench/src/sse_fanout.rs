@@ -64,6 +64,8 @@ async fn main() {
     let mut child = tokio::process::Command::new(&server)
         .args(["--database", dir.join("bench.sqlite").to_str().unwrap(), "--listen", &addr, "--seed-demo"])
         .args(["--client-queue", "64"])
+        // Every client is one loopback address and one session: past the default caps.
+        .args(["--max-connections", "100000", "--max-connections-per-address", "100000", "--max-streams-per-session", "100000"])
         .stdout(Stdio::null())
         .kill_on_drop(true)
         .spawn()

@@ -65,7 +65,7 @@ pub fn verify_password_in(memory: &mut Vec<argon2::Block>, password: &str, hash:
         && Output::new(&out).is_ok_and(|computed| computed == *expected)
 }
 
-fn session_token(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
@@ -76,9 +76,25 @@ fn session_token(headers: &HeaderMap) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
+/// Now, and the session idle timeout.
+pub(crate) fn session_life(app: &AppState) -> users::SessionLife {
+    users::SessionLife { now_ms: time::now_ms(), idle_ms: app.settings.session_idle_timeout.as_millis() as i64 }
+}
+
 async fn current_user(parts: &Parts, app: &AppState) -> Result<Option<User>, ApiError> {
     let Some(token) = session_token(&parts.headers) else { return Ok(None) };
-    app.service.read(move |c| users::session_user(c, &token, time::now_ms())).await
+    let life = session_life(app);
+    let hash = crate::ids::token_hash(&token);
+    let found = app.service.read(move |c| users::session_user(c, &token, life)).await?;
+    let Some((user, stale)) = found else { return Ok(None) };
+    if stale {
+        // Marked as seen on the side: a failure here must not fail the request.
+        let service = app.service.clone();
+        tokio::spawn(async move {
+            let _ = service.read(move |c| users::touch_sessions(c, &[hash], life.now_ms)).await;
+        });
+    }
+    Ok(Some(user))
 }
 
 /// The signed-in user; 401 JSON otherwise.
@@ -189,7 +205,8 @@ pub async fn login(
     let user = user.ok_or_else(|| ApiError::unauthorized("wrong username or password"))?;
     let user_id = user.id.clone();
     let expires = time::now_ms() + SESSION_DAYS * 86_400_000;
-    let token = app.service.read(move |c| users::create_session(c, &user_id, expires)).await?;
+    let life = session_life(&app);
+    let token = app.service.read(move |c| users::create_session(c, &user_id, expires, life)).await?;
     let secure = if app.settings.secure_cookies { "; Secure" } else { "" };
     let cookie = format!(
         "{COOKIE_NAME}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={}{secure}",
@@ -230,6 +247,11 @@ pub struct NewUser {
 pub fn create_user(db: &Db, new: NewUser) -> Result<User, ApiError> {
     crate::service::validate_key("username", &new.username)?;
     crate::service::validate_key("role", &new.role)?;
+    for (what, id) in [("organizationId", &new.organization_id), ("customerId", &new.customer_id)] {
+        if let Some(id) = id {
+            crate::service::validate_key(what, id)?;
+        }
+    }
     if new.password.len() < 4 {
         return Err(ApiError::invalid("password must be at least 4 characters"));
     }

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod connections;
 pub mod db;
 pub mod error;
 pub mod ids;
@@ -30,6 +31,10 @@ use stream::hub::Hub;
 use stream::relay::Relay;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::{SetResponseHeader, SetResponseHeaderLayer};
+
+/// The Content-Security-Policy of served pages unless `--content-security-policy` says otherwise.
+pub const DEFAULT_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
 
 /// Server settings (the command line's, minus where to listen and store).
 #[derive(Clone, Debug)]
@@ -54,6 +59,20 @@ pub struct Settings {
     /// Enables `POST /api/test/broadcast` (admin only): send any `data:`
     /// text to every open stream, to test clients against bad input.
     pub test_hooks: bool,
+    /// Sent with the static files (`--static-dir`).
+    pub content_security_policy: String,
+    /// A request must arrive whole within this of its first byte.
+    pub header_timeout: Duration,
+    /// A connection with nothing read or written this long is closed
+    /// (never less than two ping intervals, so streams stay open).
+    pub idle_timeout: Duration,
+    pub max_connections: usize,
+    pub max_connections_per_address: usize,
+    /// Open streams per login session; the next one gets 429.
+    pub max_streams_per_session: usize,
+    /// A session unused this long is over (beside its 30-day limit); an
+    /// open stream counts as use.
+    pub session_idle_timeout: Duration,
 }
 
 impl Default for Settings {
@@ -70,6 +89,13 @@ impl Default for Settings {
             queue_capacity: 256,
             replay_log: 1024,
             test_hooks: false,
+            content_security_policy: DEFAULT_CSP.to_owned(),
+            header_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(120),
+            max_connections: 10_000,
+            max_connections_per_address: 1_000,
+            max_streams_per_session: 32,
+            session_idle_timeout: Duration::from_secs(7 * 86_400),
         }
     }
 }
@@ -79,6 +105,7 @@ pub struct AppState {
     pub service: Arc<Service>,
     pub settings: Arc<Settings>,
     pub logins: Arc<login_guard::LoginGuard>,
+    pub stream_sessions: Arc<stream::sessions::StreamSessions>,
 }
 
 impl AppState {
@@ -96,7 +123,7 @@ impl AppState {
         let logins = Arc::new(login_guard::LoginGuard::for_this_machine());
         // Made now, so that the first unknown username costs no more than others.
         auth::dummy_hash();
-        Ok(AppState { service, settings: Arc::new(settings), logins })
+        Ok(AppState { service, settings: Arc::new(settings), logins, stream_sessions: Arc::default() })
     }
 }
 
@@ -166,9 +193,20 @@ pub fn router(app: AppState) -> Router {
         .layer(DefaultBodyLimit::max(app.settings.max_body_bytes));
 
     let mut router = match &app.settings.static_dir {
-        Some(dir) => api.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
+        Some(dir) => {
+            let files = ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")));
+            // The page's scripts come from this origin only; WebAssembly
+            // needs 'wasm-unsafe-eval' (the README's advice, tested by the demo test).
+            let csp = HeaderValue::from_str(&app.settings.content_security_policy)
+                .unwrap_or_else(|_| HeaderValue::from_static(DEFAULT_CSP));
+            api.fallback_service(SetResponseHeader::if_not_present(files, header::CONTENT_SECURITY_POLICY, csp))
+        }
         None => api,
     };
+    router = router
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")));
     if !app.settings.cors_origins.is_empty() {
         let origins: Vec<HeaderValue> =
             app.settings.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
@@ -192,13 +230,33 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let hub_owner = app.service.clone();
+    let s = &app.settings;
+    let limits = connections::Limits {
+        header_timeout: s.header_timeout,
+        idle_timeout: s.idle_timeout.max(s.ping_interval * 2),
+        max_connections: s.max_connections,
+        max_connections_per_address: s.max_connections_per_address,
+    };
+    // Ends the streams of sessions that ended (logout, expiry, deleted user).
+    let (sessions, service, idle) = (app.stream_sessions.clone(), app.service.clone(), app.settings.session_idle_timeout);
+    let sweeper = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(stream::sessions::SWEEP_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let (sessions, service) = (sessions.clone(), service.clone());
+            let _ = tokio::task::spawn_blocking(move || sessions.sweep(&service.db, idle)).await;
+        }
+    });
     let router = router(app);
     // The client address feeds the login attempt limits.
+    let listener = axum::serve::ListenerExt::tap_io(connections::GuardedListener::new(listener, limits), |_| {});
     axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async move {
             shutdown.await;
             hub_owner.relay.stop();
             hub_owner.hub.close();
+            sweeper.abort();
         })
         .await
 }

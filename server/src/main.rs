@@ -63,6 +63,28 @@ struct Args {
     /// Enable POST /api/test/broadcast (admin): raw stream messages, for tests.
     #[arg(long)]
     test_hooks: bool,
+    /// A request must arrive whole (head and body) within this many ms of its first byte.
+    #[arg(long, default_value_t = 10_000)]
+    header_timeout_ms: u64,
+    /// Close a connection with nothing read or written this many ms (at least two ping intervals).
+    #[arg(long, default_value_t = 120_000)]
+    idle_timeout_ms: u64,
+    /// Open connections at most; more are closed at once.
+    #[arg(long, default_value_t = 10_000)]
+    max_connections: usize,
+    /// Open connections from one client address at most.
+    #[arg(long, default_value_t = 1_000)]
+    max_connections_per_address: usize,
+    /// Open streams of one login session at most; the next gets 429.
+    #[arg(long, default_value_t = 32)]
+    max_streams_per_session: usize,
+    /// A session unused this many ms is over (an open stream counts as use).
+    #[arg(long, default_value_t = 7 * 86_400_000)]
+    session_idle_timeout_ms: u64,
+    /// Content-Security-Policy of the static files (default: this origin's
+    /// scripts and connections only, plus 'wasm-unsafe-eval').
+    #[arg(long, default_value = flaglive_server::DEFAULT_CSP)]
+    content_security_policy: String,
 }
 
 async fn shutdown_signal() {
@@ -97,6 +119,13 @@ async fn main() {
         queue_capacity: args.client_queue,
         replay_log: args.replay_log,
         test_hooks: args.test_hooks,
+        content_security_policy: args.content_security_policy,
+        header_timeout: Duration::from_millis(args.header_timeout_ms.max(1)),
+        idle_timeout: Duration::from_millis(args.idle_timeout_ms.max(1)),
+        max_connections: args.max_connections.max(1),
+        max_connections_per_address: args.max_connections_per_address.max(1),
+        max_streams_per_session: args.max_streams_per_session.max(1),
+        session_idle_timeout: Duration::from_millis(args.session_idle_timeout_ms.max(1)),
     };
     let location = match &args.database_url {
         Some(url) => Location::postgres(url, args.database_pool).unwrap_or_else(|| {

@@ -206,8 +206,15 @@ pub fn config_changed(layer: Layer, scope: &str, value: Option<&Value>, changed_
 
 // ---- validation -------------------------------------------------------------
 
+/// Control characters, and the Unicode bidi controls (U+202A–202E,
+/// U+2066–2069) that make a name read differently from what it is: neither
+/// belongs in a name or an id an admin has to read.
+fn is_hidden_control(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 pub fn validate_flag_name(name: &str) -> Result<(), ApiError> {
-    if name.trim().is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+    if name.trim().is_empty() || name.chars().count() > 200 || name.chars().any(is_hidden_control) {
         return Err(ApiError::invalid("flagName must be 1 to 200 characters, not blank, without control characters"));
     }
     Ok(())
@@ -231,9 +238,10 @@ pub fn validate_text(what: &str, value: Option<&str>) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Usernames, roles, ids, organization and customer ids.
 pub fn validate_key(what: &str, value: &str) -> Result<(), ApiError> {
-    if value.trim().is_empty() || value.chars().count() > 200 || value.chars().any(char::is_control) {
-        return Err(ApiError::invalid(format!("{what} must be 1 to 200 characters, not blank")));
+    if value.trim().is_empty() || value.chars().count() > 200 || value.chars().any(is_hidden_control) {
+        return Err(ApiError::invalid(format!("{what} must be 1 to 200 characters, not blank, without control characters")));
     }
     Ok(())
 }

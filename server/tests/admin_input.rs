@@ -28,7 +28,8 @@ async fn bad_input_gets_a_json_4xx_and_changes_nothing() {
     let huge = json!({"flagName": "big", "description": "x".repeat(300 * 1024)});
     assert_eq!(error_of(admin.post("/api/admin/flags", huge).await).await, (413, "too_large".into()));
     assert_eq!(error_of(admin.post("/api/admin/flags", json!({"flagName": "f"})).await).await, (409, "conflict".into()));
-    for bad_name in ["", "   ", "a\nb", &"n".repeat(201)] {
+    // Bidi controls make a name read as another (U+202E reverses what follows).
+    for bad_name in ["", "   ", "a\nb", &"n".repeat(201), "promo\u{202E}txt.exe", "a\u{2066}b\u{2069}", "\u{202A}x"] {
         assert_eq!(error_of(admin.post("/api/admin/flags", json!({"flagName": bad_name})).await).await.0, 422, "{bad_name:?}");
     }
     assert_eq!(error_of(admin.post("/api/admin/flags", json!({"flagName": "g", "rolloutStrategy": ""})).await).await.0, 422);
@@ -51,6 +52,10 @@ async fn bad_input_gets_a_json_4xx_and_changes_nothing() {
     assert_eq!(error_of(admin.get("/api/nothing/here").await).await, (404, "not_found".into()));
     assert_eq!(error_of(admin.post("/api/feature-flags/evaluate", json!({})).await).await.0, 422);
     assert_eq!(error_of(admin.post("/api/admin/users", json!({"username": "x", "password": "1", "role": "md"})).await).await.0, 422);
+    for (field, bad) in [("organizationId", "org-a\nX-Injected: 1"), ("customerId", "cust\r\n"), ("organizationId", ""), ("customerId", "c\u{202E}1")] {
+        let user = json!({"username": "newbie", "password": "long enough", "role": "md", field: bad});
+        assert_eq!(error_of(admin.post("/api/admin/users", user).await).await.0, 422, "{field} {bad:?}");
+    }
     assert_eq!(error_of(admin.post("/api/admin/users", json!({"username": "alice", "password": "long enough", "role": "md"})).await).await.0, 409);
 
     // Nothing was half-written: one flag, version 1, and the server still serves.

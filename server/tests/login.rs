@@ -51,3 +51,25 @@ async fn failures_bring_a_delay_without_checks_and_the_right_password_signs_in_a
     assert_eq!(attempt(&c, "alice", "wrong").await.status(), 401);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn an_unused_session_ends_an_open_stream_keeps_its_session_and_old_ones_are_cleaned_up() {
+    let settings = flaglive_server::Settings { session_idle_timeout: Duration::from_millis(1_200), ..test_settings() };
+    let s = TestServer::start(settings).await;
+    let idle = s.login("alice").await;
+    let streaming = s.login("bob").await;
+    let mut sse = streaming.stream("", None).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(idle.get("/api/auth/me").await.status(), 200, "used within the idle timeout");
+    tokio::time::sleep(Duration::from_millis(1_600)).await;
+    assert_eq!(idle.get("/api/auth/me").await.status(), 401, "unused past the idle timeout: over");
+    assert!(!sse.ends_within(100).await, "an open stream is use");
+    assert_eq!(streaming.get("/api/auth/me").await.status(), 200);
+
+    let sql = "SELECT COUNT(*) FROM sessions WHERE user_id = 'id-alice'";
+    let alices = || s.app.service.read(move |c| c.row(sql, &[]).map(|r| r.expect("a count").int(0).unwrap()));
+    assert_eq!(alices().await.unwrap(), 1, "the idle session is still stored");
+    s.login("admin").await;
+    assert_eq!(alices().await.unwrap(), 0, "a login deletes sessions that are over");
+    s.stop().await;
+}

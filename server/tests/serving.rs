@@ -20,6 +20,15 @@ async fn serves_a_static_directory_with_an_index_fallback() {
     let api = anon.get("/api/nope").await;
     assert_eq!(api.status(), 404);
     assert_eq!(api.headers()["content-type"], "application/json");
+    // Pages carry the CSP; every response the hardening headers.
+    let page = anon.get("/").await;
+    let csp = page.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    for r in [page, api, anon.get("/api/health").await] {
+        assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+        assert_eq!(r.headers()["referrer-policy"], "strict-origin-when-cross-origin");
+        assert_eq!(r.headers()["x-frame-options"], "DENY");
+    }
     s.stop().await;
 }
 

@@ -77,6 +77,11 @@ async fn a_client_cannot_switch_isolation_off_unless_the_operator_allows_it() {
     // it is refused, before anything is streamed.
     let s = TestServer::start(test_settings()).await;
     let alice = s.login("alice").await;
+    // The stream's headers keep proxies from compressing and holding it.
+    let open = alice.get("/api/feature-flags/sse").await;
+    assert_eq!(open.headers()["cache-control"], "no-cache, no-transform");
+    assert_eq!(open.headers()["x-accel-buffering"], "no");
+    drop(open);
     let refused = alice.get("/api/feature-flags/sse?compat=part-b").await;
     assert_eq!(refused.status(), 403);
     let body: Value = refused.json().await.unwrap();
@@ -85,6 +90,35 @@ async fn a_client_cannot_switch_isolation_off_unless_the_operator_allows_it() {
     // Any other value of `compat` is no request for part B: the isolated stream.
     let mut sse = alice.stream("?compat=part-d", None).await;
     assert_eq!(sse.next().await.unwrap().id.as_deref(), Some("0"));
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_session_that_ends_ends_its_streams_within_a_second() {
+    let s = TestServer::start(test_settings()).await;
+    let admin = s.login("admin").await;
+    let (alice, alice_elsewhere, bob) = (s.login("alice").await, s.login("alice").await, s.login("bob").await);
+    let mut alice_streams = [alice.stream("", None).await, alice.stream("", None).await];
+    let mut elsewhere = alice_elsewhere.stream("", None).await;
+    let mut bobs = bob.stream("", None).await;
+    for sse in alice_streams.iter_mut().chain([&mut elsewhere, &mut bobs]) {
+        assert_eq!(sse.next().await.unwrap().kind(), "connection");
+    }
+
+    // Logout ends both streams of that session, and only those.
+    assert_eq!(alice.post("/api/auth/logout", json!({})).await.status(), 204);
+    for sse in &mut alice_streams {
+        assert!(sse.ends_within(1_000).await, "the logged-out session's stream ended");
+    }
+    create_flag(&admin, json!({"flagName": "after", "enabled": true})).await;
+    assert_eq!(elsewhere.next_change().await.unwrap().kind(), "flag.created", "alice's other session goes on");
+    assert_eq!(bobs.next_change().await.unwrap().kind(), "flag.created");
+
+    // A session removed behind this instance's back (another instance's
+    // logout, the user deleted) ends the same way.
+    s.app.service.read(|c| c.exec("DELETE FROM sessions WHERE user_id = 'id-bob'", &[]).map(drop)).await.unwrap();
+    assert!(bobs.ends_within(1_000).await, "bob's session is gone");
+    assert!(!elsewhere.ends_within(700).await, "alice's other session still streams");
     s.stop().await;
 }
 

@@ -195,3 +195,35 @@ test('flag names and config values with markup render as text', async () => {
   assert.equal(await adm.locator('img[src=x]').count(), 0);
   await context.close();
 });
+
+test('the demo runs under its Content-Security-Policy, which needs wasm-unsafe-eval', async () => {
+  // Every violation the page reports, from before its first script.
+  const watch = () => {
+    window.cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  };
+  const context = await browser.newContext();
+  await context.addInitScript(watch);
+  const page = await context.newPage();
+  const response = await page.goto(`${server.url}/`);
+  const csp = response.headers()['content-security-policy'];
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+  await page.click('[data-testid=signin-maria]');
+  await page.locator('[data-testid=status]').filter({ hasText: 'ready' }).waitFor(WAIT);
+  assert.deepEqual(await page.evaluate(() => window.cspViolations), [], 'the demo works under it');
+  await context.close();
+
+  // The same page under a policy without 'wasm-unsafe-eval': the module is refused.
+  const strict = await FlagServer.start({ staticDir: DIST, args: ['--content-security-policy', "default-src 'self'; script-src 'self'"] });
+  const strictContext = await browser.newContext();
+  await strictContext.addInitScript(watch);
+  try {
+    const strictPage = await strictContext.newPage();
+    await strictPage.goto(`${strict.url}/`);
+    await strictPage.click('[data-testid=signin-maria]'); // the flags, and so the wasm, come after sign-in
+    await strictPage.waitForFunction(() => window.cspViolations.some((v) => v.startsWith('script-src')), null, WAIT);
+  } finally {
+    await strictContext.close();
+    await strict.stop();
+  }
+});

@@ -50,7 +50,7 @@ test('three instances on one PostgreSQL: clients spread over them converge, also
     const databaseUrl = createDatabase(`flaglive_js_instances_${process.pid}`);
     const servers = [];
     // One after the other: the first migrates and seeds, the others find it done.
-    for (let i = 0; i < 3; i++) servers.push(await FlagServer.start({ databaseUrl, args: ['--allow-compat-query'] }));
+    for (let i = 0; i < 3; i++) servers.push(await FlagServer.start({ databaseUrl, args: ['--allow-compat-query', '--max-connections', '100000', '--max-connections-per-address', '100000', '--max-streams-per-session', '100000'] }));
     const balancer = await Balancer.start(servers.map((s) => s.port));
     const browser = await launchBrowser();
     try {

@@ -43,8 +43,9 @@ function runFollowers(url) {
 }
 
 test(`${USERS.length * CLIENTS_PER_PAGE} browser clients and ${FOLLOWERS} stream followers converge after ${CHANGES} random changes`, async () => {
-  // Half the followers ask for part B streams, which the operator must allow.
-  const server = await FlagServer.start({ args: ['--allow-compat-query'] });
+  // Half the followers ask for part B streams, which the operator must allow;
+  // a thousand streams from one address over a few sessions exceed the default caps.
+  const server = await FlagServer.start({ args: ['--allow-compat-query', '--max-connections', '100000', '--max-connections-per-address', '100000', '--max-streams-per-session', '100000'] });
   const browser = await launchBrowser();
   try {
     const pages = await openClientPages(browser, server.url, USERS, { clientsPerPage: CLIENTS_PER_PAGE });

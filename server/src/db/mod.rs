@@ -71,6 +71,9 @@ const MIGRATIONS: &[&str] = &[r#"
         message TEXT NOT NULL,
         compat TEXT
     );
+"#, r#"
+    ALTER TABLE sessions ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0;
+    UPDATE sessions SET last_seen = expires_at - 2592000000;
 "#];
 
 /// Where the data lives.

@@ -54,22 +54,73 @@ pub fn count(c: &mut dyn Sql) -> Result<i64> {
     c.row("SELECT COUNT(*) FROM users", &[])?.map_or(Ok(0), |r| r.int(0))
 }
 
-/// Starts a session; returns the token for the cookie (only its hash is stored).
-pub fn create_session(c: &mut dyn Sql, user_id: &str, expires_at_ms: i64) -> Result<String> {
+/// How long a session lives: at most until `expires_at`, and only while it
+/// is used at least every `idle_ms`.
+#[derive(Clone, Copy, Debug)]
+pub struct SessionLife {
+    pub now_ms: i64,
+    pub idle_ms: i64,
+}
+
+impl SessionLife {
+    /// Sessions last seen before this are over.
+    fn idle_since(self) -> i64 {
+        self.now_ms - self.idle_ms
+    }
+
+    /// Whether a session last seen at `last_seen` should be marked as seen
+    /// now (not on every request: at most once a minute, or a quarter of the
+    /// idle timeout).
+    pub fn stale(self, last_seen: i64) -> bool {
+        last_seen < self.now_ms - (self.idle_ms / 4).min(60_000)
+    }
+}
+
+/// Starts a session; returns the token for the cookie (only its hash is
+/// stored). Sessions that are over (expired or idle) are deleted meanwhile.
+pub fn create_session(c: &mut dyn Sql, user_id: &str, expires_at_ms: i64, life: SessionLife) -> Result<String> {
     let token = ids::new_token();
     c.exec(
-        "INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (?1, ?2, ?3)",
-        params![&ids::token_hash(&token), user_id, expires_at_ms],
+        "INSERT INTO sessions (token_hash, user_id, expires_at, last_seen) VALUES (?1, ?2, ?3, ?4)",
+        params![&ids::token_hash(&token), user_id, expires_at_ms, life.now_ms],
     )?;
+    c.exec("DELETE FROM sessions WHERE expires_at <= ?1 OR last_seen <= ?2", params![life.now_ms, life.idle_since()])?;
     Ok(token)
 }
 
-/// The user of an unexpired session.
-pub fn session_user(c: &mut dyn Sql, token: &str, now_ms: i64) -> Result<Option<User>> {
-    let sql = "SELECT u.id, u.username, u.role, u.organization_id, u.customer_id
+/// The user of a live session, and whether to mark it as seen ([`touch_session`]).
+pub fn session_user(c: &mut dyn Sql, token: &str, life: SessionLife) -> Result<Option<(User, bool)>> {
+    let sql = "SELECT u.id, u.username, u.role, u.organization_id, u.customer_id, s.last_seen
                FROM sessions s JOIN users u ON u.id = s.user_id
-               WHERE s.token_hash = ?1 AND s.expires_at > ?2";
-    c.row(sql, params![&ids::token_hash(token), now_ms])?.as_ref().map(to_user).transpose()
+               WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND s.last_seen > ?3";
+    let Some(row) = c.row(sql, params![&ids::token_hash(token), life.now_ms, life.idle_since()])? else { return Ok(None) };
+    let stale = life.stale(row.int(5)?);
+    Ok(Some((to_user(&row)?, stale)))
+}
+
+/// Marks sessions (by token hash) as seen now.
+pub fn touch_sessions(c: &mut dyn Sql, token_hashes: &[String], now_ms: i64) -> Result<()> {
+    for hash in token_hashes {
+        c.exec("UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1 AND last_seen < ?2", params![hash.as_str(), now_ms])?;
+    }
+    Ok(())
+}
+
+/// Which of `token_hashes` are live sessions, and which of those to mark
+/// as seen (point queries: the streams of one instance have few distinct
+/// sessions).
+pub fn live_sessions(c: &mut dyn Sql, token_hashes: &[String], life: SessionLife) -> Result<(std::collections::HashSet<String>, Vec<String>)> {
+    let (mut live, mut stale) = (std::collections::HashSet::new(), Vec::new());
+    for hash in token_hashes {
+        let sql = "SELECT last_seen FROM sessions WHERE token_hash = ?1 AND expires_at > ?2 AND last_seen > ?3";
+        if let Some(row) = c.row(sql, params![hash.as_str(), life.now_ms, life.idle_since()])? {
+            if life.stale(row.int(0)?) {
+                stale.push(hash.clone());
+            }
+            live.insert(hash.clone());
+        }
+    }
+    Ok((live, stale))
 }
 
 pub fn delete_session(c: &mut dyn Sql, token: &str) -> Result<()> {

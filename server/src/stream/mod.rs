@@ -4,4 +4,5 @@
 
 pub mod hub;
 pub mod relay;
+pub mod sessions;
 pub mod sse;

@@ -17,7 +17,7 @@ use crate::db::users::User;
 use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
 use flaglive::event::{EventKind, StreamMessage};
@@ -25,7 +25,8 @@ use futures_util::stream::{self, Stream, StreamExt};
 use serde::Deserialize;
 use std::convert::Infallible;
 use std::time::Duration;
-use tokio::sync::mpsc;
+use super::sessions::Ticket;
+use tokio::sync::{mpsc, oneshot};
 
 #[derive(Deserialize)]
 pub struct StreamQuery {
@@ -113,6 +114,13 @@ pub async fn stream(
         let svc = app.service.clone();
         let _ = tokio::task::spawn_blocking(move || svc.relay.catch_up_if_behind(&svc.db, &svc.hub)).await;
     }
+    // The session the stream lives by (the extractor found it valid).
+    let token_hash = crate::auth::session_token(&headers).map(|t| crate::ids::token_hash(&t)).unwrap_or_default();
+    let Some(session) = app.stream_sessions.register(token_hash, app.settings.max_streams_per_session) else {
+        let limit = app.settings.max_streams_per_session;
+        let message = format!("this session has {limit} streams open already (--max-streams-per-session)");
+        return ApiError::new(axum::http::StatusCode::TOO_MANY_REQUESTS, "too_many_streams", message).into_response();
+    };
     let sub = hub.subscribe(last_event_id);
     let viewer = Viewer { user, compat };
 
@@ -134,28 +142,39 @@ pub async fn stream(
             }
         }
     }
-    let events = stream::iter(first).chain(live(sub.rx, viewer, app.settings.ping_interval));
-    Sse::new(events.map(Ok::<_, Infallible>)).into_response()
+    let events = stream::iter(first).chain(live(sub.rx, viewer, app.settings.ping_interval, session));
+    let mut response = Sse::new(events.map(Ok::<_, Infallible>)).into_response();
+    // A compressing or buffering proxy (nginx, a Next.js rewrite) would
+    // otherwise hold the stream back: observed, no update ever arrived.
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache, no-transform"));
+    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    response
 }
 
+/// The stream's login session: its registration, and the signal that it ended.
+type Session = (Ticket, oneshot::Receiver<()>);
+
 /// Changes as they are published, with a ping message every `ping_interval`.
-/// Ends when the hub drops this connection (slow client, shutdown).
-fn live(rx: mpsc::Receiver<Change>, viewer: Viewer, ping_interval: Duration) -> impl Stream<Item = Event> {
+/// Ends when the hub drops this connection (slow client, shutdown) or when
+/// the session ends (logout, expiry, the user deleted).
+fn live(rx: mpsc::Receiver<Change>, viewer: Viewer, ping_interval: Duration, session: Session) -> impl Stream<Item = Event> {
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + ping_interval, ping_interval);
     ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    stream::unfold((rx, viewer, ping), |(mut rx, viewer, mut ping)| async move {
+    stream::unfold((rx, viewer, ping, session), |(mut rx, viewer, mut ping, mut session)| async move {
         loop {
             tokio::select! {
                 change = rx.recv() => {
                     let change = change?;
                     if let Some(event) = viewer.render(&change) {
-                        return Some((event, (rx, viewer, ping)));
+                        return Some((event, (rx, viewer, ping, session)));
                     }
                 }
                 _ = ping.tick() => {
                     let event = Event::default().data(json(&simple(EventKind::Ping)));
-                    return Some((event, (rx, viewer, ping)));
+                    return Some((event, (rx, viewer, ping, session)));
                 }
+                _ = &mut session.1 => return None,
             }
         }
     })

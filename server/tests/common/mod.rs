@@ -262,6 +262,18 @@ impl Sse {
         }
     }
 
+    /// Whether the server ends the stream within `ms` (whatever it sends before).
+    pub async fn ends_within(&mut self, ms: u64) -> bool {
+        let deadline = tokio::time::Instant::now() + Duration::from_millis(ms);
+        loop {
+            match tokio::time::timeout_at(deadline, self.body.next()).await {
+                Ok(Some(Ok(_))) => continue,
+                Ok(_) => return true,
+                Err(_) => return false,
+            }
+        }
+    }
+
     /// Asserts that no change arrives within `ms` (pings are allowed).
     pub async fn expect_quiet(&mut self, ms: u64) {
         let deadline = tokio::time::Instant::now() + Duration::from_millis(ms);
