@@ -8,9 +8,9 @@
 //! object of them and a flag read never calls into wasm.
 //!
 //! Output shapes (absent keys mean "no change" or "nothing"):
-//! - [`Engine::snapshot`]: `{"v":version|null,"u":userId|null,"f":{name:code,…},
+//! - [`Engine::snapshot`] writes `{"v":version|null,"u":userId|null,"f":{name:code,…},
 //!   "x":[changed names],"c":config}` with every flag in `f`;
-//! - [`Engine::message`]: `{"v":…,"r":resync,"f":{changed name:code},"c":config,"h":1}`,
+//! - [`Engine::message`] writes `{"v":…,"r":resync,"f":{changed name:code},"c":config,"h":1}`,
 //!   `h` for a `connection` message, `c` only when the configuration changed;
 //! - `config` is `{"value":…,"source":"DEFAULT"|…}` or `null`.
 

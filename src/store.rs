@@ -97,7 +97,7 @@ impl Store {
         for flag in snapshot.flags {
             if !self.flags.contains(&flag.flag_name) {
                 let evaluation = evaluate(Some(&flag), &self.ctx);
-                let _ = self.flags.insert_new(Entry { flag, evaluation });
+                self.flags.insert_new(Entry { flag, evaluation });
             }
         }
         self.layers = snapshot.config.unwrap_or_default();
@@ -204,7 +204,7 @@ impl Store {
                         let mut entry = self.flags.remove(&name).expect("present");
                         apply_state(&mut entry.flag, state);
                         self.flags.remove(new_name);
-                        let _ = self.flags.insert_new(entry);
+                        self.flags.insert_new(entry);
                         current = new_name.clone();
                     }
                     None => apply_state(&mut self.flags.get_mut(&name).expect("present").flag, state),
@@ -212,7 +212,7 @@ impl Store {
                 (true, None) => {}
                 (false, state) => match state.and_then(|s| new_flag(&name, s)) {
                     Some(flag) => {
-                        let _ = self.flags.insert_new(Entry { flag, evaluation: NOT_FOUND });
+                        self.flags.insert_new(Entry { flag, evaluation: NOT_FOUND });
                     }
                     // An event about a flag we do not have, without its full state.
                     None => return Outcome::resync(Resync::Now),

@@ -94,7 +94,7 @@ async fn a_client_cannot_switch_isolation_off_unless_the_operator_allows_it() {
 }
 
 #[tokio::test]
-async fn a_session_that_ends_ends_its_streams_within_a_second() {
+async fn a_session_that_ends_or_whose_user_changes_ends_its_streams_within_a_second() {
     let s = TestServer::start(test_settings()).await;
     let admin = s.login("admin").await;
     let (alice, alice_elsewhere, bob) = (s.login("alice").await, s.login("alice").await, s.login("bob").await);
@@ -119,6 +119,16 @@ async fn a_session_that_ends_ends_its_streams_within_a_second() {
     s.app.service.read(|c| c.exec("DELETE FROM sessions WHERE user_id = 'id-bob'", &[]).map(drop)).await.unwrap();
     assert!(bobs.ends_within(1_000).await, "bob's session is gone");
     assert!(!elsewhere.ends_within(700).await, "alice's other session still streams");
+
+    // A changed role (what her stream filters by) ends it too: her client
+    // reconnects as who she is now.
+    s.app.service.read(|c| c.exec("UPDATE users SET role = 'sales' WHERE id = 'id-alice'", &[]).map(drop)).await.unwrap();
+    let last = elsewhere.next_change().await.expect("a last message");
+    assert_eq!(last.kind(), "resync", "the client must re-read its snapshot: {last:?}");
+    assert!(elsewhere.ends_within(1_000).await, "the stream of a user whose role changed ended");
+    let mut again = alice_elsewhere.stream("", None).await;
+    assert_eq!(again.next().await.unwrap().kind(), "connection");
+    assert!(!again.ends_within(700).await, "and she streams again as who she is now");
     s.stop().await;
 }
 

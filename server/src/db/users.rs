@@ -106,18 +106,31 @@ pub fn touch_sessions(c: &mut dyn Sql, token_hashes: &[String], now_ms: i64) -> 
     Ok(())
 }
 
-/// Which of `token_hashes` are live sessions, and which of those to mark
-/// as seen (point queries: the streams of one instance have few distinct
-/// sessions).
-pub fn live_sessions(c: &mut dyn Sql, token_hashes: &[String], life: SessionLife) -> Result<(std::collections::HashSet<String>, Vec<String>)> {
-    let (mut live, mut stale) = (std::collections::HashSet::new(), Vec::new());
+/// What a stream's messages depend on: who the user is, and the role,
+/// organization and customer its targets and config are chosen by.
+pub fn audience_key(u: &User) -> String {
+    let or_none = |s: &Option<String>| s.clone().unwrap_or_default();
+    [u.id.clone(), u.role.clone(), or_none(&u.organization_id), or_none(&u.customer_id)].join("\n")
+}
+
+/// Of `token_hashes`, the live sessions with their user's [`audience_key`]
+/// now, and which of them to mark as seen (point queries: the streams of
+/// one instance have few distinct sessions).
+pub fn live_sessions(
+    c: &mut dyn Sql,
+    token_hashes: &[String],
+    life: SessionLife,
+) -> Result<(std::collections::HashMap<String, String>, Vec<String>)> {
+    let (mut live, mut stale) = (std::collections::HashMap::new(), Vec::new());
     for hash in token_hashes {
-        let sql = "SELECT last_seen FROM sessions WHERE token_hash = ?1 AND expires_at > ?2 AND last_seen > ?3";
+        let sql = "SELECT u.id, u.username, u.role, u.organization_id, u.customer_id, s.last_seen
+                   FROM sessions s JOIN users u ON u.id = s.user_id
+                   WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND s.last_seen > ?3";
         if let Some(row) = c.row(sql, params![hash.as_str(), life.now_ms, life.idle_since()])? {
-            if life.stale(row.int(0)?) {
+            if life.stale(row.int(5)?) {
                 stale.push(hash.clone());
             }
-            live.insert(hash.clone());
+            live.insert(hash.clone(), audience_key(&to_user(&row)?));
         }
     }
     Ok((live, stale))

@@ -1,15 +1,27 @@
 //! Open streams by login session, so that a stream ends within a second of
-//! its session ending: logout, expiry, or the user deleted — on this instance
-//! or on another one sharing the database. Once a second, the sessions of
-//! all open streams are looked up (one point query each, in one read);
-//! streams whose session is gone are ended.
+//! its session ending (logout, expiry, idleness, the user deleted) or of its
+//! user changing (role, organization, customer: what the stream filters
+//! by) — on this instance or on another one sharing the database. Twice a
+//! second, the sessions of all open streams are looked up (one point query
+//! each, in one read); streams whose session is gone or whose user changed
+//! are ended, and their clients reconnect as who they are now.
 
 use crate::db::{users, Db};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::oneshot;
+
+/// Why a stream ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ended {
+    /// Logout, expiry, idleness, the user deleted: its client must sign in.
+    Session,
+    /// The user's role, organization or customer changed: its client
+    /// re-reads the snapshot (which now differs) and reconnects.
+    UserChanged,
+}
 
 /// How often sessions of open streams are checked.
 pub const SWEEP_EVERY: Duration = Duration::from_millis(500);
@@ -22,15 +34,16 @@ pub struct StreamSessions {
 
 #[derive(Default)]
 struct Registry {
-    /// By stream: its session's token hash, and how to end it.
-    streams: HashMap<u64, (String, oneshot::Sender<()>)>,
+    /// By stream: its session's token hash, its user as [`users::audience_key`]
+    /// says, and how to end it.
+    streams: HashMap<u64, (String, String, oneshot::Sender<Ended>)>,
     /// Open streams by session.
     per_session: HashMap<String, usize>,
 }
 
 impl Registry {
-    fn remove(&mut self, id: u64) -> Option<oneshot::Sender<()>> {
-        let (hash, end) = self.streams.remove(&id)?;
+    fn remove(&mut self, id: u64) -> Option<oneshot::Sender<Ended>> {
+        let (hash, _, end) = self.streams.remove(&id)?;
         if let Some(n) = self.per_session.get_mut(&hash) {
             *n -= 1;
             if *n == 0 {
@@ -54,10 +67,11 @@ impl Drop for Ticket {
 }
 
 impl StreamSessions {
-    /// Registers a stream of the session with `token_hash`; the receiver
-    /// completes when that session has ended. `None` when the session has
-    /// `max` streams open already.
-    pub fn register(self: &Arc<Self>, token_hash: String, max: usize) -> Option<(Ticket, oneshot::Receiver<()>)> {
+    /// Registers a stream of the session with `token_hash`, for the user
+    /// `audience_key` describes; the receiver completes when the session
+    /// has ended or the user changed. `None` when the session has `max`
+    /// streams open already.
+    pub fn register(self: &Arc<Self>, token_hash: String, audience_key: String, max: usize) -> Option<(Ticket, oneshot::Receiver<Ended>)> {
         let mut open = self.open.lock().expect("not poisoned");
         let count = open.per_session.entry(token_hash.clone()).or_insert(0);
         if *count >= max {
@@ -66,7 +80,7 @@ impl StreamSessions {
         *count += 1;
         let id = self.next_id.fetch_add(1, Relaxed);
         let (end, ended) = oneshot::channel();
-        open.streams.insert(id, (token_hash, end));
+        open.streams.insert(id, (token_hash, audience_key, end));
         Some((Ticket { sessions: self.clone(), id }, ended))
     }
 
@@ -75,17 +89,23 @@ impl StreamSessions {
         self.open.lock().expect("not poisoned").per_session.keys().cloned().collect()
     }
 
-    /// Ends every stream of a session not in `live`.
-    fn end_all_but(&self, checked: &[String], live: &HashSet<String>) {
-        let ended: HashSet<&String> = checked.iter().filter(|h| !live.contains(*h)).collect();
-        if ended.is_empty() {
-            return;
-        }
+    /// Ends every stream whose session is not in `live` (token hash → the
+    /// user's audience key now) or whose user changed.
+    fn end_changed(&self, live: &HashMap<String, String>) {
         let mut open = self.open.lock().expect("not poisoned");
-        let ids: Vec<u64> = open.streams.iter().filter(|(_, (hash, _))| ended.contains(hash)).map(|(id, _)| *id).collect();
+        let ids: Vec<u64> = open
+            .streams
+            .iter()
+            .filter(|(_, (hash, key, _))| live.get(hash) != Some(key))
+            .map(|(id, _)| *id)
+            .collect();
         for id in ids {
+            let why = match open.streams.get(&id) {
+                Some((hash, _, _)) if live.contains_key(hash) => Ended::UserChanged,
+                _ => Ended::Session,
+            };
             if let Some(end) = open.remove(id) {
-                let _ = end.send(());
+                let _ = end.send(why);
             }
         }
     }
@@ -101,7 +121,7 @@ impl StreamSessions {
         let hashes = checked.clone();
         match db.read(move |c| users::live_sessions(c, &hashes, life)) {
             Ok((live, stale)) => {
-                self.end_all_but(&checked, &live);
+                self.end_changed(&live);
                 if !stale.is_empty() {
                     // Best effort: the next sweep tries again.
                     let _ = db.read(move |c| users::touch_sessions(c, &stale, life.now_ms));
@@ -118,19 +138,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ends_only_the_streams_of_ended_sessions() {
+    fn ends_only_the_streams_of_ended_sessions_and_changed_users() {
         let s = Arc::new(StreamSessions::default());
-        let (a1, mut a1_ended) = s.register("a".into(), 2).unwrap();
-        let (_a2, mut a2_ended) = s.register("a".into(), 2).unwrap();
-        assert!(s.register("a".into(), 2).is_none(), "a third stream of one session is refused");
-        let (_b, mut b_ended) = s.register("b".into(), 2).unwrap();
+        let (a1, mut a1_ended) = s.register("a".into(), "alice".into(), 2).unwrap();
+        let (_a2, mut a2_ended) = s.register("a".into(), "alice".into(), 2).unwrap();
+        assert!(s.register("a".into(), "alice".into(), 2).is_none(), "a third stream of one session is refused");
+        let (_b, mut b_ended) = s.register("b".into(), "bob".into(), 2).unwrap();
+        let (_c, mut c_ended) = s.register("c".into(), "carol".into(), 2).unwrap();
         let mut sessions = s.sessions();
         sessions.sort();
-        assert_eq!(sessions, ["a", "b"]);
+        assert_eq!(sessions, ["a", "b", "c"]);
         drop(a1);
         assert!(a1_ended.try_recv().is_err(), "a dropped ticket just unregisters");
-        s.end_all_but(&["a".into(), "b".into()], &HashSet::from(["b".to_string()]));
-        assert!(a2_ended.try_recv().is_ok());
+        // Session a is gone, b unchanged, c's user has another role now.
+        let live = HashMap::from([("b".to_string(), "bob".to_string()), ("c".to_string(), "carol, now admin".to_string())]);
+        s.end_changed(&live);
+        assert_eq!(a2_ended.try_recv(), Ok(Ended::Session));
+        assert_eq!(c_ended.try_recv(), Ok(Ended::UserChanged));
         assert!(b_ended.try_recv().is_err());
         assert_eq!(s.sessions(), ["b"]);
     }

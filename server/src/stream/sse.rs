@@ -25,7 +25,7 @@ use futures_util::stream::{self, Stream, StreamExt};
 use serde::Deserialize;
 use std::convert::Infallible;
 use std::time::Duration;
-use super::sessions::Ticket;
+use super::sessions::{Ended, Ticket};
 use tokio::sync::{mpsc, oneshot};
 
 #[derive(Deserialize)]
@@ -116,7 +116,8 @@ pub async fn stream(
     }
     // The session the stream lives by (the extractor found it valid).
     let token_hash = crate::auth::session_token(&headers).map(|t| crate::ids::token_hash(&t)).unwrap_or_default();
-    let Some(session) = app.stream_sessions.register(token_hash, app.settings.max_streams_per_session) else {
+    let audience = crate::db::users::audience_key(&user);
+    let Some(session) = app.stream_sessions.register(token_hash, audience, app.settings.max_streams_per_session) else {
         let limit = app.settings.max_streams_per_session;
         let message = format!("this session has {limit} streams open already (--max-streams-per-session)");
         return ApiError::new(axum::http::StatusCode::TOO_MANY_REQUESTS, "too_many_streams", message).into_response();
@@ -153,28 +154,38 @@ pub async fn stream(
 }
 
 /// The stream's login session: its registration, and the signal that it ended.
-type Session = (Ticket, oneshot::Receiver<()>);
+type Session = (Ticket, oneshot::Receiver<Ended>);
 
 /// Changes as they are published, with a ping message every `ping_interval`.
 /// Ends when the hub drops this connection (slow client, shutdown) or when
-/// the session ends (logout, expiry, the user deleted).
+/// the session ends (logout, expiry, the user deleted); when the user
+/// changed, after a `resync` message (the client's snapshot is out of date).
 fn live(rx: mpsc::Receiver<Change>, viewer: Viewer, ping_interval: Duration, session: Session) -> impl Stream<Item = Event> {
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + ping_interval, ping_interval);
     ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    stream::unfold((rx, viewer, ping, session), |(mut rx, viewer, mut ping, mut session)| async move {
+    stream::unfold((rx, viewer, ping, session, false), |(mut rx, viewer, mut ping, mut session, ending)| async move {
+        if ending {
+            return None;
+        }
         loop {
             tokio::select! {
                 change = rx.recv() => {
                     let change = change?;
                     if let Some(event) = viewer.render(&change) {
-                        return Some((event, (rx, viewer, ping, session)));
+                        return Some((event, (rx, viewer, ping, session, false)));
                     }
                 }
                 _ = ping.tick() => {
                     let event = Event::default().data(json(&simple(EventKind::Ping)));
-                    return Some((event, (rx, viewer, ping, session)));
+                    return Some((event, (rx, viewer, ping, session, false)));
                 }
-                _ = &mut session.1 => return None,
+                ended = &mut session.1 => {
+                    if ended != Ok(Ended::UserChanged) {
+                        return None;
+                    }
+                    let event = Event::default().data(json(&StreamMessage::new(EventKind::Resync)));
+                    return Some((event, (rx, viewer, ping, session, true)));
+                }
             }
         }
     })
