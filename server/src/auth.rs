@@ -6,7 +6,7 @@ use crate::db::users::{self, User};
 use crate::db::Db;
 use crate::error::{ApiError, Body};
 use crate::{ids, time, AppState};
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::password_hash::PasswordHasher;
 use argon2::Argon2;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::header::{COOKIE, RETRY_AFTER, SET_COOKIE};
@@ -30,15 +30,12 @@ pub fn hash_password(password: &str) -> String {
         .to_string()
 }
 
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    Argon2::default().verify_password(password.as_bytes(), hash).is_ok()
-}
-
 /// The most argon2 memory a stored hash may ask for (256 MiB).
 const MAX_BLOCKS: usize = 256 * 1024;
 
-/// [`verify_password`] with `memory` as argon2's working memory, grown as
-/// needed and kept by the caller. Why: argon2 allocates ~19 MiB per check,
+/// Checks `password` against a PHC `hash`, with `memory` as argon2's
+/// working memory, grown as needed and kept by the caller (argon2's own
+/// `verify_password` allocates it each time). Why: it is ~19 MiB per check,
 /// and the allocator kept most of each of those (a flood of 115 checks on two
 /// threads left 369 MB resident); a login thread that reuses one buffer
 /// holds 19 MiB, whatever comes.
@@ -65,7 +62,7 @@ pub fn verify_password_in(memory: &mut Vec<argon2::Block>, password: &str, hash:
         && Output::new(&out).is_ok_and(|computed| computed == *expected)
 }
 
-pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
+fn session_token(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
@@ -76,25 +73,22 @@ pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
-/// Now, and the session idle timeout.
-pub(crate) fn session_life(app: &AppState) -> users::SessionLife {
-    users::SessionLife { now_ms: time::now_ms(), idle_ms: app.settings.session_idle_timeout.as_millis() as i64 }
-}
-
-async fn current_user(parts: &Parts, app: &AppState) -> Result<Option<User>, ApiError> {
+/// The signed-in user, and the hash of the session's token.
+async fn current_user(parts: &Parts, app: &AppState) -> Result<Option<(User, String)>, ApiError> {
     let Some(token) = session_token(&parts.headers) else { return Ok(None) };
-    let life = session_life(app);
-    let hash = crate::ids::token_hash(&token);
-    let found = app.service.read(move |c| users::session_user(c, &token, life)).await?;
+    let life = users::SessionLife::now(app.settings.session_idle_timeout);
+    let hash = ids::token_hash(&token);
+    let key = hash.clone();
+    let found = app.service.read(move |c| users::session_user(c, &key, life)).await?;
     let Some((user, stale)) = found else { return Ok(None) };
     if stale {
         // Marked as seen on the side: a failure here must not fail the request.
-        let service = app.service.clone();
+        let (service, key) = (app.service.clone(), hash.clone());
         tokio::spawn(async move {
-            let _ = service.read(move |c| users::touch_sessions(c, &[hash], life.now_ms)).await;
+            let _ = service.read(move |c| users::touch_sessions(c, &[key], life.now_ms)).await;
         });
     }
-    Ok(Some(user))
+    Ok(Some((user, hash)))
 }
 
 /// The signed-in user; 401 JSON otherwise.
@@ -103,7 +97,7 @@ pub struct CurrentUser(pub User);
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
-        current_user(parts, app).await?.map(CurrentUser).ok_or_else(|| ApiError::unauthorized("sign in first"))
+        current_user(parts, app).await?.map(|(user, _)| CurrentUser(user)).ok_or_else(|| ApiError::unauthorized("sign in first"))
     }
 }
 
@@ -124,7 +118,9 @@ impl FromRequestParts<AppState> for AdminUser {
 
 /// The signed-in user for the snapshot and the stream, which answer a
 /// missing session as the production service does: 401, body `Unauthorized`.
-pub struct StreamUser(pub User);
+/// The second field is the hash of the session's token (a stream lives by
+/// its session).
+pub struct StreamUser(pub User, pub String);
 
 pub struct Unauthorized;
 
@@ -138,7 +134,7 @@ impl FromRequestParts<AppState> for StreamUser {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Response> {
         match current_user(parts, app).await {
-            Ok(Some(user)) => Ok(StreamUser(user)),
+            Ok(Some((user, token_hash))) => Ok(StreamUser(user, token_hash)),
             Ok(None) => Err(Unauthorized.into_response()),
             Err(e) => Err(e.into_response()),
         }
@@ -205,7 +201,7 @@ pub async fn login(
     let user = user.ok_or_else(|| ApiError::unauthorized("wrong username or password"))?;
     let user_id = user.id.clone();
     let expires = time::now_ms() + SESSION_DAYS * 86_400_000;
-    let life = session_life(&app);
+    let life = users::SessionLife::now(app.settings.session_idle_timeout);
     let token = app.service.read(move |c| users::create_session(c, &user_id, expires, life)).await?;
     let secure = if app.settings.secure_cookies { "; Secure" } else { "" };
     let cookie = format!(
@@ -280,6 +276,7 @@ pub fn create_user(db: &Db, new: NewUser) -> Result<User, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use argon2::password_hash::PasswordVerifier;
 
     #[test]
     fn checking_in_kept_memory_agrees_with_the_library() {
@@ -289,7 +286,8 @@ mod tests {
             assert!(verify_password_in(&mut memory, "right", &hash));
             assert!(!verify_password_in(&mut memory, "wrong", &hash));
         }
-        assert!(verify_password("right", &hash) && !verify_password("wrong", &hash));
+        let library = |password: &str| Argon2::default().verify_password(password.as_bytes(), hash.as_str()).is_ok();
+        assert!(library("right") && !library("wrong"));
         assert_eq!(memory.len(), 19 * 1024, "argon2's default: 19 MiB of 1 KiB blocks, kept");
         for junk in ["", "$argon2id$v=19$m=1,t=1,p=1$", "not a hash", "$argon2id$v=19$m=9999999999,t=2,p=1$c2FsdHNhbHQ$aGFzaA"] {
             assert!(!verify_password_in(&mut memory, "right", junk), "{junk}");

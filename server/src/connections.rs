@@ -139,15 +139,12 @@ impl AsyncRead for GuardedIo {
         }
         let before = buf.filled().len();
         let result = Pin::new(&mut self.stream).poll_read(cx, buf);
-        if buf.filled().len() > before {
-            let me = &mut *self;
-            if me.awaiting_response {
-                // More of the same request: its deadline stays (a total, not per line).
-            } else {
-                me.awaiting_response = true;
-                let at = Instant::now() + me.header_timeout;
-                me.deadline.as_mut().reset(at);
-            }
+        // The first bytes after a response begin the next request; more of
+        // the same request keep its deadline (a total, not per line).
+        if buf.filled().len() > before && !self.awaiting_response {
+            self.awaiting_response = true;
+            let at = Instant::now() + self.header_timeout;
+            self.deadline.as_mut().reset(at);
         }
         result
     }

@@ -129,13 +129,14 @@ impl AppState {
 
 async fn health(State(app): State<AppState>) -> Json<serde_json::Value> {
     let hub = &app.service.hub;
+    let (login_checks, login_checks_peak) = app.logins.stats();
     Json(serde_json::json!({
         "ok": true,
         "version": hub.version(),
         "connections": hub.connections(),
         "restarts": hub.restarts(),
-        "loginChecks": app.logins.stats().0,
-        "loginChecksPeak": app.logins.stats().1,
+        "loginChecks": login_checks,
+        "loginChecksPeak": login_checks_peak,
     }))
 }
 

@@ -99,6 +99,10 @@ fn run_checks(queue: &Mutex<Receiver<Job>>, stats: &Stats) {
     }
 }
 
+fn address_key(address: &str) -> String {
+    format!("a{address}")
+}
+
 fn user_key(address: &str, username: &str) -> String {
     // A username can be as long as the body limit; its first 128 bytes do.
     let cut = (0..=username.len().min(128)).rev().find(|i| username.is_char_boundary(*i)).unwrap_or(0);
@@ -136,7 +140,7 @@ impl LoginGuard {
     pub fn admit(&self, username: &str, address: &str, now_ms: i64) -> Result<Admission<'_>, TooMany> {
         {
             let failures = self.failures.lock().expect("not poisoned");
-            let wait = [(user_key(address, username), true), (format!("a{address}"), false)]
+            let wait = [(user_key(address, username), true), (address_key(address), false)]
                 .iter()
                 .filter_map(|(key, per_user)| failures.get(key).map(|f| f.last_ms + f.delay_ms(*per_user) - now_ms))
                 .max()
@@ -178,7 +182,7 @@ impl LoginGuard {
         if failures.len() >= MAX_RECORDS {
             failures.retain(|_, f| now_ms - f.last_ms < RECORD_TTL_MS);
         }
-        for key in [user, format!("a{address}")] {
+        for key in [user, address_key(address)] {
             let f = failures.entry(key).or_insert(Failures { count: 0, last_ms: now_ms });
             f.count = f.count.saturating_add(1);
             f.last_ms = now_ms;

@@ -213,8 +213,14 @@ fn is_hidden_control(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// A name or id an admin types and reads: 1 to 200 characters, not blank,
+/// no hidden controls.
+fn is_readable_key(value: &str) -> bool {
+    !value.trim().is_empty() && value.chars().count() <= 200 && !value.chars().any(is_hidden_control)
+}
+
 pub fn validate_flag_name(name: &str) -> Result<(), ApiError> {
-    if name.trim().is_empty() || name.chars().count() > 200 || name.chars().any(is_hidden_control) {
+    if !is_readable_key(name) {
         return Err(ApiError::invalid("flagName must be 1 to 200 characters, not blank, without control characters"));
     }
     Ok(())
@@ -240,7 +246,7 @@ pub fn validate_text(what: &str, value: Option<&str>) -> Result<(), ApiError> {
 
 /// Usernames, roles, ids, organization and customer ids.
 pub fn validate_key(what: &str, value: &str) -> Result<(), ApiError> {
-    if value.trim().is_empty() || value.chars().count() > 200 || value.chars().any(is_hidden_control) {
+    if !is_readable_key(value) {
         return Err(ApiError::invalid(format!("{what} must be 1 to 200 characters, not blank, without control characters")));
     }
     Ok(())

@@ -19,7 +19,7 @@ fn fnv1a(parts: &[&str]) -> u64 {
     })
 }
 
-pub async fn snapshot(State(app): State<AppState>, StreamUser(user): StreamUser, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn snapshot(State(app): State<AppState>, StreamUser(user, _): StreamUser, headers: HeaderMap) -> Result<Response, ApiError> {
     let org = user.organization_id.clone();
     let customer = user.customer_id.clone();
     let user_id = user.id.clone();

@@ -63,6 +63,11 @@ pub struct SessionLife {
 }
 
 impl SessionLife {
+    /// Now, with sessions going idle after `idle`.
+    pub fn now(idle: std::time::Duration) -> SessionLife {
+        SessionLife { now_ms: crate::time::now_ms(), idle_ms: idle.as_millis() as i64 }
+    }
+
     /// Sessions last seen before this are over.
     fn idle_since(self) -> i64 {
         self.now_ms - self.idle_ms
@@ -88,12 +93,13 @@ pub fn create_session(c: &mut dyn Sql, user_id: &str, expires_at_ms: i64, life: 
     Ok(token)
 }
 
-/// The user of a live session, and whether to mark it as seen ([`touch_session`]).
-pub fn session_user(c: &mut dyn Sql, token: &str, life: SessionLife) -> Result<Option<(User, bool)>> {
+/// The user of a live session (by its token's hash), and whether to mark
+/// the session as seen ([`touch_sessions`]).
+pub fn session_user(c: &mut dyn Sql, token_hash: &str, life: SessionLife) -> Result<Option<(User, bool)>> {
     let sql = "SELECT u.id, u.username, u.role, u.organization_id, u.customer_id, s.last_seen
                FROM sessions s JOIN users u ON u.id = s.user_id
                WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND s.last_seen > ?3";
-    let Some(row) = c.row(sql, params![&ids::token_hash(token), life.now_ms, life.idle_since()])? else { return Ok(None) };
+    let Some(row) = c.row(sql, params![token_hash, life.now_ms, life.idle_since()])? else { return Ok(None) };
     let stale = life.stale(row.int(5)?);
     Ok(Some((to_user(&row)?, stale)))
 }
@@ -123,14 +129,11 @@ pub fn live_sessions(
 ) -> Result<(std::collections::HashMap<String, String>, Vec<String>)> {
     let (mut live, mut stale) = (std::collections::HashMap::new(), Vec::new());
     for hash in token_hashes {
-        let sql = "SELECT u.id, u.username, u.role, u.organization_id, u.customer_id, s.last_seen
-                   FROM sessions s JOIN users u ON u.id = s.user_id
-                   WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND s.last_seen > ?3";
-        if let Some(row) = c.row(sql, params![hash.as_str(), life.now_ms, life.idle_since()])? {
-            if life.stale(row.int(5)?) {
+        if let Some((user, is_stale)) = session_user(c, hash, life)? {
+            if is_stale {
                 stale.push(hash.clone());
             }
-            live.insert(hash.clone(), audience_key(&to_user(&row)?));
+            live.insert(hash.clone(), audience_key(&user));
         }
     }
     Ok((live, stale))

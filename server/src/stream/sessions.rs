@@ -93,17 +93,16 @@ impl StreamSessions {
     /// user's audience key now) or whose user changed.
     fn end_changed(&self, live: &HashMap<String, String>) {
         let mut open = self.open.lock().expect("not poisoned");
-        let ids: Vec<u64> = open
+        let ended: Vec<(u64, Ended)> = open
             .streams
             .iter()
-            .filter(|(_, (hash, key, _))| live.get(hash) != Some(key))
-            .map(|(id, _)| *id)
+            .filter_map(|(id, (hash, key, _))| match live.get(hash) {
+                None => Some((*id, Ended::Session)),
+                Some(now) if now != key => Some((*id, Ended::UserChanged)),
+                Some(_) => None,
+            })
             .collect();
-        for id in ids {
-            let why = match open.streams.get(&id) {
-                Some((hash, _, _)) if live.contains_key(hash) => Ended::UserChanged,
-                _ => Ended::Session,
-            };
+        for (id, why) in ended {
             if let Some(end) = open.remove(id) {
                 let _ = end.send(why);
             }
@@ -117,9 +116,8 @@ impl StreamSessions {
         if checked.is_empty() {
             return;
         }
-        let life = users::SessionLife { now_ms: crate::time::now_ms(), idle_ms: idle.as_millis() as i64 };
-        let hashes = checked.clone();
-        match db.read(move |c| users::live_sessions(c, &hashes, life)) {
+        let life = users::SessionLife::now(idle);
+        match db.read(move |c| users::live_sessions(c, &checked, life)) {
             Ok((live, stale)) => {
                 self.end_changed(&live);
                 if !stale.is_empty() {

@@ -89,7 +89,7 @@ fn simple(kind: EventKind) -> StreamMessage {
 
 pub async fn stream(
     State(app): State<AppState>,
-    StreamUser(user): StreamUser,
+    StreamUser(user, token_hash): StreamUser,
     Query(q): Query<StreamQuery>,
     headers: HeaderMap,
 ) -> Response {
@@ -114,8 +114,7 @@ pub async fn stream(
         let svc = app.service.clone();
         let _ = tokio::task::spawn_blocking(move || svc.relay.catch_up_if_behind(&svc.db, &svc.hub)).await;
     }
-    // The session the stream lives by (the extractor found it valid).
-    let token_hash = crate::auth::session_token(&headers).map(|t| crate::ids::token_hash(&t)).unwrap_or_default();
+    // The stream lives by its session (the extractor found it valid).
     let audience = crate::db::users::audience_key(&user);
     let Some(session) = app.stream_sessions.register(token_hash, audience, app.settings.max_streams_per_session) else {
         let limit = app.settings.max_streams_per_session;
