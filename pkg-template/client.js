@@ -103,8 +103,9 @@ function cacheEntry(snapshot, messages) {
 function cacheParts(text) {
   if (!text.startsWith('m:')) return { snapshot: text, messages: [] };
   const newline = text.indexOf('\n');
+  if (newline < 0) throw new Error('corrupt');
   const messages = JSON.parse(text.slice(2, newline));
-  if (newline < 0 || !Array.isArray(messages) || messages.some((m) => typeof m !== 'string')) throw new Error('corrupt');
+  if (!Array.isArray(messages) || messages.some((m) => typeof m !== 'string')) throw new Error('corrupt');
   return { snapshot: text.slice(newline + 1), messages };
 }
 function cacheSave(base, user, text) {

@@ -263,29 +263,18 @@ impl Parser<'_> {
     }
 }
 
-/// The nearest f64 to a valid JSON number. Integers of up to 15 digits
-/// (versions, percentages, timestamps: nearly every number on the wire)
-/// are exact without any tables. In the browser the others go to the JS
-/// engine's own conversion (correctly rounded like Rust's, so the same
-/// result) instead of linking Rust's ~10 KB of decimal conversion tables.
-fn decimal_to_f64(text: &str) -> Option<f64> {
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    if digits.len() <= 15 && digits.bytes().all(|b| b.is_ascii_digit()) {
-        let n = digits.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0')) as f64;
-        return Some(if digits.len() < text.len() { -n } else { n });
-    }
-    other_decimal_to_f64(text)
-}
-
+/// The nearest f64 to a valid JSON number that is not a short integer
+/// (those, nearly every number on the wire, `Parser::number` reads itself).
 #[cfg(not(all(target_arch = "wasm32", feature = "js-host")))]
-fn other_decimal_to_f64(text: &str) -> Option<f64> {
+fn decimal_to_f64(text: &str) -> Option<f64> {
     text.parse().ok()
 }
 
-/// The npm package's wasm asks its JS host: Rust's own decimal-to-float
-/// code would be several KB of the package, JS has `parseFloat` built in.
+/// The npm package's wasm asks its JS host: JS's conversion is correctly
+/// rounded like Rust's (so the same result), and Rust's own decimal-to-float
+/// code would be several KB of the package.
 #[cfg(all(target_arch = "wasm32", feature = "js-host"))]
-fn other_decimal_to_f64(text: &str) -> Option<f64> {
+fn decimal_to_f64(text: &str) -> Option<f64> {
     #[link(wasm_import_module = "env")]
     extern "C" {
         /// `parseFloat` of the UTF-8 text at `ptr` (pkg-template/wasm.js).

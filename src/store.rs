@@ -95,10 +95,9 @@ impl Store {
         self.user = Some(user);
         self.version = snapshot.version;
         for flag in snapshot.flags {
-            if !self.flags.contains(&flag.flag_name) {
-                let evaluation = evaluate(Some(&flag), &self.ctx);
-                self.flags.insert_new(Entry { flag, evaluation });
-            }
+            // A repeated name is dropped by `insert_new`: the first one wins.
+            let evaluation = evaluate(Some(&flag), &self.ctx);
+            self.flags.insert_new(Entry { flag, evaluation });
         }
         self.layers = snapshot.config.unwrap_or_default();
         self.loaded = true;
