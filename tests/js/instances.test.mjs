@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { FlagServer } from './lib/server.mjs';
+import { FlagServer, LOAD_ARGS } from './lib/server.mjs';
 import { Balancer } from './lib/balancer.mjs';
 import { launchBrowser } from './lib/chromium.mjs';
 import { DEMO_USERS, openClientPages, assertPagesConverge } from './lib/client-pages.mjs';
@@ -50,7 +50,7 @@ test('three instances on one PostgreSQL: clients spread over them converge, also
     const databaseUrl = createDatabase(`flaglive_js_instances_${process.pid}`);
     const servers = [];
     // One after the other: the first migrates and seeds, the others find it done.
-    for (let i = 0; i < 3; i++) servers.push(await FlagServer.start({ databaseUrl, args: ['--allow-compat-query', '--max-connections', '100000', '--max-connections-per-address', '100000', '--max-streams-per-session', '100000'] }));
+    for (let i = 0; i < 3; i++) servers.push(await FlagServer.start({ databaseUrl, args: LOAD_ARGS }));
     const balancer = await Balancer.start(servers.map((s) => s.port));
     const browser = await launchBrowser();
     try {

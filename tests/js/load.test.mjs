@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { FlagServer } from './lib/server.mjs';
+import { FlagServer, LOAD_ARGS } from './lib/server.mjs';
 import { launchBrowser } from './lib/chromium.mjs';
 import { DEMO_USERS, openClientPages, assertPagesConverge } from './lib/client-pages.mjs';
 import { ROOT } from './lib/paths.mjs';
@@ -43,9 +43,7 @@ function runFollowers(url) {
 }
 
 test(`${USERS.length * CLIENTS_PER_PAGE} browser clients and ${FOLLOWERS} stream followers converge after ${CHANGES} random changes`, async () => {
-  // Half the followers ask for part B streams, which the operator must allow;
-  // a thousand streams from one address over a few sessions exceed the default caps.
-  const server = await FlagServer.start({ args: ['--allow-compat-query', '--max-connections', '100000', '--max-connections-per-address', '100000', '--max-streams-per-session', '100000'] });
+  const server = await FlagServer.start({ args: LOAD_ARGS });
   const browser = await launchBrowser();
   try {
     const pages = await openClientPages(browser, server.url, USERS, { clientsPerPage: CLIENTS_PER_PAGE });

@@ -18,6 +18,12 @@ export async function freePort() {
   return port;
 }
 
+/** Server options for the load driver (bench/src/load.rs): half its
+ *  followers ask for part B streams, which the operator must allow, and a
+ *  thousand streams from one address over a few sessions exceed the default caps. */
+export const LOAD_ARGS = ['--allow-compat-query', '--max-connections', '100000', '--max-connections-per-address', '100000',
+  '--max-streams-per-session', '100000'];
+
 export class FlagServer {
   /** `databaseUrl`: a postgres:// URL to use instead of a SQLite file. */
   static async start({ args = [], port, dir, staticDir = ROOT, pingMs = 500, databaseUrl } = {}) {
