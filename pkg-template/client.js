@@ -50,7 +50,7 @@ function readOptions(o) {
   let bootstrap = o.bootstrap ?? undefined;
   if (bootstrap !== undefined && typeof bootstrap !== 'string') {
     if (typeof bootstrap !== 'object') throw invalid('bootstrap', 'wrong type');
-    bootstrap = JSON.stringify(bootstrap);
+    bootstrap = isPrepared(bootstrap) ? bootstrap.snapshot : JSON.stringify(bootstrap);
   }
   const credentials = str('credentials') ?? 'include';
   return {
@@ -67,7 +67,58 @@ function readOptions(o) {
     requestTimeoutMs: Math.max(ms('requestTimeoutMs', 10_000), 1),
     // Servers ping every 30 s: 75 s of silence is a stalled stream.
     streamTimeoutMs: Math.max(ms('streamTimeoutMs', 75_000), 1),
+    // Servers send `connection` at once: silence this long means a proxy holds the stream.
+    streamStartTimeoutMs: Math.max(ms('streamStartTimeoutMs', 5_000), 1),
   };
+}
+
+// ---- bootstraps evaluated ahead (server rendering) ------------------------
+
+/** Whether `b` came from prepareBootstrap(). */
+export const isPrepared = (b) => typeof b?.snapshot === 'string' && typeof b.state?.f === 'object' && b.state.f !== null;
+
+/**
+ * The snapshot plus what the core made of it, as plain JSON: a server
+ * evaluates it once and hands it to the browser, which renders the same
+ * values (flags, configuration) before its wasm has loaded.
+ */
+export function prepareBootstrap(snapshot, { variants = {} } = {}) {
+  const text = isPrepared(snapshot) ? snapshot.snapshot : typeof snapshot === 'string' ? snapshot : JSON.stringify(snapshot);
+  const h = newEngine();
+  try {
+    const r = call(SNAPSHOT, h, text);
+    if (typeof r !== 'string') throw new TypeError(`flaglive.prepareBootstrap: not a snapshot: ${r.error}`);
+    const out = JSON.parse(r);
+    // The A/B tests the app reads, chosen here by the core, so that their
+    // hydration needs no wasm either.
+    const v = {};
+    for (const [test, d] of Object.entries(variants)) {
+      const list = Array.isArray(d) ? d : d?.variants;
+      const key = variantKey(test, list, Array.isArray(d) ? null : d?.defaultVariant);
+      const chosen = call(VARIANT, h, key);
+      if (typeof chosen !== 'string') throw new TypeError(`flaglive.prepareBootstrap: variants of ${test}: ${chosen.error}`);
+      v[key] = JSON.parse(chosen);
+    }
+    return { snapshot: text, state: { f: out.f, c: out.c ?? null, v } };
+  } finally {
+    freeEngine(h);
+  }
+}
+
+/** The arguments of a variant read as one key (memo, prepared bootstraps). */
+export const variantKey = (testName, variants, defaultVariant) => JSON.stringify([testName, variants, defaultVariant ?? null]);
+
+/** `{ value, source }` of the configuration `c` at the dotted `path`. */
+export function configAt(c, path) {
+  if (!c) return undefined;
+  let value = c.value;
+  if (path) {
+    for (const key of String(path).split('.')) {
+      if (value === null || typeof value !== 'object' || Array.isArray(value) || !own(value, key)) return undefined;
+      value = value[key];
+    }
+  }
+  return { value, source: c.source };
 }
 
 // ---- the offline cache: the last good state per base URL and user ---------
@@ -135,15 +186,19 @@ function cacheForget(base, user) {
 // ---- one EventSource per base URL and credentials mode, shared -----------
 
 const sources = new Map();
+let warnedBlocked = false;
+const blockedMessage = (ms) => `flaglive: the live stream delivered nothing in ${ms} ms: a proxy is buffering or compressing it; flags are re-read instead`;
 
 class SharedSource {
-  constructor(url, withCredentials, idleMs) {
-    Object.assign(this, { url, withCredentials, idleMs, members: new Set(), failures: 0, opened: 0, es: null, lastId: null });
+  constructor(url, withCredentials, o) {
+    Object.assign(this, { url, withCredentials, idleMs: o.streamTimeoutMs, startMs: o.streamStartTimeoutMs, members: new Set(),
+      failures: 0, opened: 0, es: null, lastId: null, blocked: false });
   }
 
   join(client) {
     this.members.add(client);
     this.idleMs = Math.min(this.idleMs, client.o.streamTimeoutMs);
+    this.startMs = Math.min(this.startMs, client.o.streamStartTimeoutMs);
     if (!this.es && !this.reconnectTimer) this.open();
   }
 
@@ -171,7 +226,8 @@ class SharedSource {
     }
     clearTimeout(this.reconnectTimer);
     clearTimeout(this.watchdog);
-    this.reconnectTimer = this.watchdog = undefined;
+    clearTimeout(this.startTimer);
+    this.reconnectTimer = this.watchdog = this.startTimer = undefined;
   }
 
   open() {
@@ -182,6 +238,8 @@ class SharedSource {
     try { es = new EventSource(url, { withCredentials: this.withCredentials }); } catch { return; }
     es.onmessage = (e) => {
       this.lastSeen = performance.now();
+      clearTimeout(this.startTimer);
+      this.blocked = false;
       if (e.lastEventId) this.lastId = e.lastEventId;
       if (typeof e.data !== 'string') return;
       for (const m of [...this.members]) m.onMessage(e.data);
@@ -191,6 +249,20 @@ class SharedSource {
     this.opened++;
     this.openedAt = this.lastSeen = performance.now();
     this.watch(this.idleMs);
+    this.startTimer = setTimeout(() => this.held(), this.startMs);
+  }
+
+  /** Opened, yet not even the server's first message came through. */
+  held() {
+    if (!this.es) return;
+    this.blocked = true;
+    const why = blockedMessage(this.startMs);
+    if (!warnedBlocked) {
+      warnedBlocked = true;
+      console.warn(`${why} (let ${this.url} through unbuffered and uncompressed; README: "Behind a proxy")`);
+    }
+    for (const m of [...this.members]) m.onStreamHeld(why);
+    this.broken();
   }
 
   /** A stream silent for longer than the idle limit is broken (a proxy holding it). */
@@ -286,7 +358,7 @@ export class FlagClient {
       throw new TypeError('flaglive.variant: defaultVariant must be a string if given');
     }
     // Memoized per change: a variant read in a render loop costs no wasm call.
-    const key = JSON.stringify([testName, variants, defaultVariant ?? null]);
+    const key = variantKey(testName, variants, defaultVariant);
     if (this.memoAt !== this.changes) { this.memo = new Map(); this.memoAt = this.changes; }
     let out = this.memo.get(key);
     if (out === undefined) {
@@ -304,16 +376,7 @@ export class FlagClient {
   }
 
   config(path) {
-    const c = this.cfg;
-    if (!c) return undefined;
-    let value = c.value;
-    if (path) {
-      for (const key of String(path).split('.')) {
-        if (value === null || typeof value !== 'object' || Array.isArray(value) || !own(value, key)) return undefined;
-        value = value[key];
-      }
-    }
-    return { value, source: c.source };
+    return configAt(this.cfg, path);
   }
 
   subscribe(listener) {
@@ -425,6 +488,14 @@ export class FlagClient {
     else if (out.r === 1 && this.timers.resync === undefined) this.arm('resync', this.o.resyncDebounceMs, () => this.refresh());
   }
 
+  /** The stream is held by a proxy: say so, and re-read the snapshot on
+   *  each reopening meanwhile (the stream's backoff paces it). */
+  onStreamHeld(why) {
+    if (this.f) this.fail('stale', why);
+    this.record();
+    this.refresh();
+  }
+
   onStreamDown() {
     if (this.st !== 'ready') return;
     this.st = 'stale';
@@ -465,13 +536,13 @@ export class FlagClient {
   }
 
   /** Settles ready() and identify() promises after a fetch of `gen` ended. */
-  settle(gen) {
+  settle(gen, ok) {
     const loaded = this.f !== null;
     const failed = this.st === 'unauthorized' || this.st === 'error';
     if (loaded || failed) {
       for (const [resolve, reject] of this.waiters.splice(0)) loaded ? resolve() : reject(this.error());
     }
-    const okNow = this.st === 'ready';
+    const okNow = ok && this.st !== 'unauthorized';
     this.identifyWaiters = this.identifyWaiters.filter(([g, resolve, reject]) => {
       if (g > gen) return true;
       okNow ? resolve() : reject(this.error());
@@ -538,8 +609,10 @@ export class FlagClient {
     }
     this.fetching = null;
     if (ok) {
-      this.st = 'ready';
-      this.err = undefined;
+      // Fresh flags, but without a working stream they are not live.
+      const held = this.source?.blocked;
+      this.st = held ? 'stale' : 'ready';
+      this.err = held ? blockedMessage(this.source.startMs) : undefined;
       this.failures = 0;
     } else if (this.st !== 'unauthorized') {
       // Retry with backoff; 401 waits for identify() instead.
@@ -548,7 +621,7 @@ export class FlagClient {
     const again = this.fetchQueued && this.st !== 'unauthorized';
     this.fetchQueued = false;
     this.record();
-    this.settle(gen);
+    this.settle(gen, ok);
     if (ok) this.joinStream();
     if (again) this.refresh();
   }
@@ -566,7 +639,7 @@ export class FlagClient {
     const key = `${o.withCredentials}\n${url}`;
     let src = sources.get(key);
     if (!src) {
-      src = new SharedSource(url, o.withCredentials, o.streamTimeoutMs);
+      src = new SharedSource(url, o.withCredentials, o);
       src.key = key;
       sources.set(key, src);
     }

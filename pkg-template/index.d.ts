@@ -91,12 +91,43 @@ export type InitInput =
  * webpack 5 resolve that URL). Pass a URL, Response or bytes for CSP-strict
  * pages, workers or CDNs. Calling it again is a no-op.
  */
-export default function init(
+export function init(
   input?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>,
 ): Promise<void>;
+export default init;
 
 /** Instantiates the module synchronously from bytes or a compiled module (Node, workers). */
 export function initSync(module: { module: BufferSource | WebAssembly.Module } | BufferSource | WebAssembly.Module): void;
+
+/**
+ * A snapshot and what the core made of it, as plain JSON (from
+ * prepareBootstrap). Pass it as `bootstrap`: a browser renders the same
+ * flags and configuration with it before its wasm has loaded, so a server
+ * render hydrates without a mismatch. Treat `state` as opaque.
+ */
+export interface PreparedBootstrap {
+  readonly snapshot: string;
+  readonly state: {
+    readonly f: Readonly<Record<string, number>>;
+    readonly c: unknown;
+    readonly v: Readonly<Record<string, string | null>>;
+  };
+}
+
+/**
+ * Evaluates a snapshot (or its JSON text) for hydration: on the server
+ * (where `flaglive` loads its wasm at import), pass the result from a
+ * server component to `<FlagProvider options={{ bootstrap }}>`.
+ * `variants`: the A/B tests the page reads, as `useVariant` reads them
+ * (`{ pricing: ['monthly', 'annual'] }`, or `{ variants, defaultVariant }`
+ * when it passes a default); a test not listed hydrates once the wasm has
+ * loaded (React keeps the server HTML meanwhile).
+ * @throws TypeError when it is not a snapshot.
+ */
+export function prepareBootstrap(
+  snapshot: Snapshot | string | PreparedBootstrap,
+  options?: { variants?: Record<string, readonly string[] | { variants: readonly string[]; defaultVariant?: string }> },
+): PreparedBootstrap;
 
 /** Whether init() or initSync() has completed. */
 export function isLoaded(): boolean;
@@ -132,7 +163,7 @@ export interface FlagClientOptions {
   /** Fetch credentials mode; `include` (default) also sets `withCredentials` on the stream. */
   credentials?: 'include' | 'same-origin' | 'omit';
   /** Flags to use at once (status `stale`) until the snapshot arrives: a snapshot or its JSON text. */
-  bootstrap?: Snapshot | string;
+  bootstrap?: Snapshot | string | PreparedBootstrap;
   /** Keep the last good flags in localStorage (default true). */
   cache?: boolean;
   /** Whose cached flags to show at start; default: the last user seen. */
@@ -147,6 +178,14 @@ export interface FlagClientOptions {
   requestTimeoutMs?: number;
   /** Reopen the stream when nothing, not even a ping, arrived for this long (default 75000; servers ping every 30 s). */
   streamTimeoutMs?: number;
+  /**
+   * A stream that opened but delivered nothing (servers send a `connection`
+   * message at once) for this long is held by a buffering or compressing
+   * proxy: status `stale`, `lastError` says so, one console warning, and
+   * the stream is reopened with backoff while the snapshot is re-read on
+   * each attempt (default 5000).
+   */
+  streamStartTimeoutMs?: number;
 }
 
 export interface ChangeDetail {

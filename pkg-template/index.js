@@ -11,10 +11,10 @@
 // init() / createFlagClient() for CSP-strict pages, workers or CDNs, or use
 // initSync({ module: bytes }) in Node.
 import { init, call, EVALUATE, BUCKET, CHOOSE_VARIANT } from './wasm.js';
-import { FlagClient, evaluationOf } from './client.js';
+import { FlagClient, evaluationOf, prepareBootstrap } from './client.js';
 
 export { init, initSync, isLoaded } from './wasm.js';
-export { FlagClient };
+export { FlagClient, prepareBootstrap };
 export default init;
 
 // JSON has no Infinity or NaN; these keep JS's comparisons (`b < Infinity`

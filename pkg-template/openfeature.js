@@ -21,6 +21,12 @@ const REASONS = {
   default: StandardResolutionReasons.DEFAULT,
 };
 
+// A server (a Next.js prerender, any server render) has no user session,
+// page or stream: there a provider without a client of yours stays inert,
+// answering defaults, and fetches nothing (a fetch outliving a prerender is
+// an error in Next.js). Workers have `self`, Node has neither.
+const onServer = () => typeof window === 'undefined' && typeof self === 'undefined';
+
 export class FlagliveProvider {
   /**
    * `clientOrOptions`: a FlagClient (yours; closed by onClose only if
@@ -42,6 +48,7 @@ export class FlagliveProvider {
   }
 
   async initialize() {
+    if (!this.client && onServer()) return;
     if (!this.client) {
       await init(this.wasm);
       this.client = new FlagClient(this.options);

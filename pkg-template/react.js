@@ -5,40 +5,61 @@
 // component re-renders only when the value it reads changed. Only React
 // state lives here; rules, wire data and the network are the client's.
 import {
-  createContext, createElement, useContext, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore,
+  createContext, createElement, useContext, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore,
 } from 'react';
-import init, { FlagClient, chooseVariant, evaluate, isLoaded } from './index.js';
+import init, { FlagClient, chooseVariant, isLoaded } from './index.js';
+import { configAt, evaluationOf, isPrepared, prepareBootstrap, variantKey } from './client.js';
+
+const own = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
 
 const NOT_FOUND = Object.freeze({ enabled: false, reason: 'flag_not_found' });
 const useClientLayoutEffect = typeof window === 'undefined' ? useEffect : useLayoutEffect;
 
-/** Evaluates a bootstrap snapshot without a client (server render, hydration). */
-function evaluateBootstrap(bootstrap) {
-  const out = new Map();
-  if (!bootstrap || !isLoaded()) return out;
-  const snapshot = typeof bootstrap === 'string' ? JSON.parse(bootstrap) : bootstrap;
-  const ctx = { userId: snapshot?.user?.id ?? null, userRole: snapshot?.user?.role ?? null };
-  for (const flag of Array.isArray(snapshot?.flags) ? snapshot.flags : []) {
-    try {
-      if (!out.has(flag.flagName)) out.set(flag.flagName, Object.freeze(evaluate(flag, ctx)));
-    } catch { /* a malformed entry is skipped, as the client skips it */ }
-  }
-  return out;
+/** The evaluated state of a bootstrap: a prepareBootstrap() result as is
+ *  (the browser needs no wasm for it); a plain snapshot through the core. */
+function bootstrapState(bootstrap) {
+  if (isPrepared(bootstrap)) return bootstrap.state;
+  try { return prepareBootstrap(bootstrap).state; } catch { return null; }
 }
+
+const statusOf = (flags) => Object.freeze({ ready: flags.size > 0, status: flags.size > 0 ? 'stale' : 'loading', error: undefined });
 
 /** The cache the hooks read. Values keep their identity until they change. */
 export class FlagStore {
   constructor(bootstrap) {
-    this.flags = evaluateBootstrap(bootstrap);
-    this.serverFlags = this.flags;
     this.client = null;
     this.version = 0; // bumped on every change: memo key for derived reads
     this.configVersion = 0;
-    this.status = Object.freeze({ ready: this.flags.size > 0, status: this.flags.size > 0 ? 'stale' : 'loading', error: undefined });
-    this.serverStatus = this.status;
     this.listeners = new Set();
     this.all = null;
     this.subscribe = this.subscribe.bind(this);
+    // A plain snapshot needs the wasm to be read: until it is loaded, the
+    // server-side reads (hydration) suspend, so React keeps the server's
+    // HTML instead of rendering a mismatch; a prepared one is read at once.
+    this.unread = bootstrap != null && !isPrepared(bootstrap) && !isLoaded() ? bootstrap : null;
+    this.adopt(this.unread === null && bootstrap != null ? bootstrapState(bootstrap) : null);
+  }
+
+  adopt(state) {
+    this.flags = new Map(Object.entries(state?.f ?? {}).map(([name, code]) => [name, evaluationOf(code)]));
+    this.serverFlags = this.flags;
+    this.serverConfig = state?.c ?? null;
+    this.serverVariants = state?.v ?? {};
+    this.status = this.serverStatus = statusOf(this.flags);
+    this.all = null;
+    this.version++;
+    this.configVersion++;
+  }
+
+  /** Reads a bootstrap that waited for the wasm; suspends until it is loaded. */
+  server() {
+    if (this.unread !== null) {
+      if (!isLoaded()) throw init();
+      const state = bootstrapState(this.unread);
+      this.unread = null;
+      if (!this.client) this.adopt(state);
+    }
+    return this;
   }
 
   /** Starts following `client`; returns the function that stops it. */
@@ -108,12 +129,21 @@ export class FlagStore {
   }
 
   serverDetail(name) {
-    return this.serverFlags.get(name) ?? NOT_FOUND;
+    return this.server().serverFlags.get(name) ?? NOT_FOUND;
   }
 
-  /** The variant the bootstrap snapshot gives (server render, hydration). */
-  serverVariant(testName, variants, defaultVariant) {
-    if (!isLoaded() || this.serverFlags.size === 0) return undefined;
+  /** The variant the bootstrap gives (server render, hydration, and until
+   *  a client is attached): as prepareBootstrap() chose it, else through the
+   *  core, which may not be loaded yet: then `wait` suspends (hydration keeps
+   *  the server's HTML meanwhile), or the answer is undefined. */
+  serverVariant(testName, variants, defaultVariant, wait) {
+    if ((wait ? this.server() : this).serverFlags.size === 0) return undefined;
+    const key = variantKey(testName, variants, defaultVariant);
+    if (own(this.serverVariants, key)) return this.serverVariants[key] ?? undefined;
+    if (!isLoaded()) {
+      if (wait) throw init();
+      return undefined;
+    }
     const enabled = [...this.serverFlags].filter(([, e]) => e.enabled).map(([n]) => n);
     return chooseVariant(testName, [...variants], enabled, defaultVariant ?? null);
   }
@@ -159,7 +189,7 @@ export function FlagProvider({ client, options, fallback, children }) {
     });
     return () => { cancelled = true; detach?.(); own?.close(); own?.free?.(); };
   }, [client, store]);
-  const status = useSyncExternalStore(store.subscribe, () => store.status, () => store.serverStatus);
+  const status = useSyncExternalStore(store.subscribe, () => store.status, () => store.server().serverStatus);
   const body = fallback !== undefined && !status.ready ? fallback : children;
   return createElement(StoreContext.Provider, { value: store }, body);
 }
@@ -180,16 +210,17 @@ export function useFlagDetail(name) {
 /** `{ [flagName]: boolean }` for every flag. */
 export function useFlags() {
   const store = useStore();
-  return useSyncExternalStore(store.subscribe, () => store.allEnabled(), () => store.allEnabled());
+  return useSyncExternalStore(store.subscribe, () => store.allEnabled(), () => store.server().allEnabled());
 }
 
 /** `{ ready, status, error }`. */
 export function useFlagsStatus() {
   const store = useStore();
-  return useSyncExternalStore(store.subscribe, () => store.status, () => store.serverStatus);
+  return useSyncExternalStore(store.subscribe, () => store.status, () => store.server().serverStatus);
 }
 
-/** A value derived from the client, recomputed only when `key` changes. */
+/** A value derived from the client, recomputed only when `key` changes;
+ *  `serverValue()` on the server and while hydrating. */
 function useDerived(store, key, compute, serverValue) {
   const memo = useRef({ key: undefined, value: undefined });
   const read = () => {
@@ -197,25 +228,24 @@ function useDerived(store, key, compute, serverValue) {
     if (memo.current.key !== k) memo.current = { key: k, value: compute() };
     return memo.current.value;
   };
-  return useSyncExternalStore(store.subscribe, read, () => serverValue);
+  return useSyncExternalStore(store.subscribe, read, serverValue);
 }
 
 /** The A/B variant of `testName`; `defaultVariant` (or the first) until flags are known. */
 export function useVariant(testName, variants, defaultVariant) {
   const store = useStore();
   const args = `${testName}\u0000${variants.join('\u0000')}\u0000${defaultVariant ?? ''}`;
-  // Until the client is attached (and on the server), the bootstrap's answer.
-  const initial = useMemo(
-    () => store.serverVariant(testName, variants, defaultVariant) ?? defaultVariant ?? variants[0],
-    [store, args], // eslint-disable-line react-hooks/exhaustive-deps
-  );
+  const otherwise = defaultVariant ?? variants[0];
+  const fromBootstrap = (wait) => store.serverVariant(testName, variants, defaultVariant, wait) ?? otherwise;
   return useDerived(
     store,
-    () => `${store.version}\u0001${store.client ? 1 : 0}\u0001${args}`,
-    () => (store.client ? store.client.variant(testName, [...variants], defaultVariant ?? null) ?? initial : initial),
-    initial,
+    () => `${store.version}\u0001${store.client ? 1 : 0}\u0001${isLoaded() ? 1 : 0}\u0001${args}`,
+    () => (store.client ? store.client.variant(testName, [...variants], defaultVariant ?? null) : undefined) ?? fromBootstrap(false),
+    () => fromBootstrap(true),
   );
 }
+
+const valueOr = (found, fallback) => (found === undefined ? fallback : found.value);
 
 /** The resolved layered configuration at `path` (part E), or `fallback`. */
 export function useConfig(path, fallback) {
@@ -223,11 +253,8 @@ export function useConfig(path, fallback) {
   return useDerived(
     store,
     () => `${store.configVersion}\u0001${store.client ? 1 : 0}\u0001${path ?? ''}`,
-    () => {
-      const r = store.client?.config(path ?? undefined);
-      return r === undefined ? fallback : r.value;
-    },
-    fallback,
+    () => valueOr(store.client ? store.client.config(path ?? undefined) : configAt(store.serverConfig, path), fallback),
+    () => valueOr(configAt(store.server().serverConfig, path), fallback),
   );
 }
 

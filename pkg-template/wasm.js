@@ -27,9 +27,20 @@ function moduleOf(input) {
   return input?.module_or_path ?? input?.module ?? input;
 }
 
-/** Loads and instantiates the wasm module once; later calls return at once. */
-export async function init(input) {
-  if (core) return;
+let loading = null;
+
+/** Loads and instantiates the wasm module once; later calls share the first
+ *  load (one fetch however many providers and clients ask at once). */
+export function init(input) {
+  if (core) return Promise.resolve();
+  loading ??= load(input).catch((e) => {
+    loading = null; // a failed load may be retried
+    throw e;
+  });
+  return loading;
+}
+
+async function load(input) {
   let source = await moduleOf(input);
   if (source === undefined) source = new URL('flaglive_wasm_bg.wasm', import.meta.url);
   if (typeof source === 'string' || source instanceof URL || (typeof Request === 'function' && source instanceof Request)) {

@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { FlagServer } from './lib/server.mjs';
 import { launchChromium } from './lib/chromium.mjs';
@@ -49,7 +50,8 @@ const text = (page, id) => page.evaluate((i) => window.text(i), id);
 const renders = (page) => page.evaluate(() => ({ ...window.renders }));
 
 test('the packed tarball ships the right files and builds with Vite defaults', () => {
-  for (const f of ['index.js', 'index.d.ts', 'react.js', 'react.d.ts', 'openfeature.js', 'openfeature.d.ts', 'wasm.js', 'client.js', 'flaglive_wasm_bg.wasm', 'package.json']) {
+  for (const f of ['index.js', 'index.d.ts', 'react.js', 'react.d.ts', 'openfeature.js', 'openfeature.d.ts', 'wasm.js', 'client.js', 'flaglive_wasm_bg.wasm', 'package.json',
+    'node.js', 'node-init.js', 'react-node.js', 'openfeature-node.js', 'flaglive_wasm_inline.js']) {
     assert.ok(packed.files.includes(f), `${f} in the tarball (${packed.files.join(', ')})`);
   }
   assert.ok(!packed.files.some((f) => f.startsWith('.')), 'no dotfiles shipped');
@@ -144,6 +146,58 @@ test('server rendering in Node: bootstrap values, no window needed', async () =>
   const Show = () => h('i', null, `${useFlag('on')}/${useFlag('role_only')}/${useFlag('missing', true)}/${useVariant('ab', ['a', 'b'])}`);
   const html = renderToString(h(FlagProvider, { options: { bootstrap } }, h(Show)));
   assert.equal(html, '<i>true/true/true/b</i>');
+});
+
+/** Runs `code` as an ES module in a fresh Node process inside the app, so
+ *  `flaglive` resolves through the package's exports as a user's would. */
+function inNode(code) {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: APP, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+test('under Node the package loads its wasm at import: init() resolves, prepareBootstrap works, nothing is fetched', () => {
+  const got = inNode(`
+    let fetches = 0;
+    globalThis.fetch = () => { fetches++; throw new Error('no fetch expected'); };
+    const { isLoaded, init, prepareBootstrap } = await import('flaglive');
+    const loadedAtImport = isLoaded();
+    await init();
+    const react = await import('flaglive/react');
+    const snapshot = { user: { id: 'u1' }, flags: [{ flagName: 'ab_b', enabled: true, rolloutStrategy: 'all' }], config: { defaults: { n: 1 } } };
+    const prepared = prepareBootstrap(JSON.stringify(snapshot), { variants: { ab: ['a', 'b'], other: { variants: ['x'], defaultVariant: 'y' } } });
+    let bad;
+    try { prepareBootstrap('{"flags":3}'); } catch (e) { bad = e.message; }
+    console.log(JSON.stringify({ loadedAtImport, fetches, prepared, bad, provider: typeof react.FlagProvider }));
+  `);
+  assert.equal(got.loadedAtImport, true);
+  assert.equal(got.fetches, 0);
+  assert.equal(got.provider, 'function');
+  assert.deepEqual(got.prepared.state, { f: { ab_b: 9 }, c: { value: { n: 1 }, source: 'DEFAULT' }, v: { '["ab",["a","b"],null]': 'b', '["other",["x"],"y"]': 'y' } });
+  assert.match(got.bad, /^flaglive\.prepareBootstrap: not a snapshot: /);
+});
+
+test('a prepared bootstrap renders on the server as the snapshot does, and the OpenFeature provider stays inert there', () => {
+  const got = inNode(`
+    let fetches = 0;
+    globalThis.fetch = () => { fetches++; throw new Error('no fetch expected'); };
+    const { prepareBootstrap } = await import('flaglive');
+    const { FlagProvider, useFlag, useVariant, useConfig } = await import('flaglive/react');
+    const { FlagliveProvider } = await import('flaglive/openfeature');
+    const { OpenFeature } = await import('@openfeature/web-sdk');
+    const { createElement: h } = await import('react');
+    const { renderToString } = await import('react-dom/server');
+    const snapshot = { user: { id: 'u1', role: 'md' }, flags: [{ flagName: 'on', enabled: true, rolloutStrategy: 'all' }, { flagName: 'ab_b', enabled: true, rolloutStrategy: 'all' }], config: { defaults: { theme: 'dark' } } };
+    const Show = () => h('i', null, \`\${useFlag('on')}/\${useVariant('ab', ['a', 'b'])}/\${useConfig('theme', 'none')}\`);
+    const render = (bootstrap) => renderToString(h(FlagProvider, { options: { bootstrap } }, h(Show)));
+    await OpenFeature.setProviderAndWait(new FlagliveProvider({ baseUrl: 'http://127.0.0.1:9' }));
+    const of = OpenFeature.getClient().getBooleanDetails('on', true);
+    console.log(JSON.stringify({ plain: render(snapshot), prepared: render(prepareBootstrap(snapshot)), fetches, of: [of.value, of.errorCode] }));
+  `);
+  assert.equal(got.plain, '<i>true/b/dark</i>');
+  assert.equal(got.prepared, got.plain);
+  assert.equal(got.fetches, 0, 'nothing fetched on the server');
+  assert.deepEqual(got.of, [true, 'PROVIDER_NOT_READY']);
 });
 
 test('OpenFeature provider: values, reasons, errors, change events', () => withApp(async ({ server, admin, page, errors }) => {

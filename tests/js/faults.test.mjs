@@ -162,3 +162,53 @@ test('server behind a broken gateway (500, 502, HTML, dropped, stalled): reload 
     await env.tearDown();
   }
 });
+
+test('stream held by a compressing proxy: stale with the cause named once, flags follow by re-reads, live again once it passes', async () => {
+  const server = await FlagServer.start();
+  const proxy = await FaultProxy.start(server.url);
+  const admin = await server.session('admin', 'admin-demo');
+  const page = await browser.context.newPage();
+  const warnings = [];
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'warning' && m.text().includes('flaglive')) warnings.push(m.text()); });
+  const state = () => page.evaluate(() => ({ flags: window.flagState(), status: window.client.status, error: window.client.lastError }));
+  const want = async () => {
+    const flags = await admin.call('GET', '/api/admin/flags');
+    return admin.evaluate(flags.map((f) => f.flagName).sort((a, b) => a.localeCompare(b)), MARIA);
+  };
+  try {
+    await page.goto(`${proxy.url}/tests/js/client-page.html`);
+    assert.equal(await page.evaluate(({ u, p }) => window.login(u, p), { u: MARIA.username, p: MARIA.password }), 200);
+    proxy.compressStreams = true;
+    await page.evaluate(() => window.startClient({ cache: false, streamStartTimeoutMs: 1000 }));
+    await page.waitForFunction(() => window.client.status === 'stale', null, { timeout: 10_000 });
+    assert.match((await state()).error, /delivered nothing in 1000 ms: a proxy is buffering or compressing it/);
+
+    // Changes still arrive, by the snapshot re-read on each reopening.
+    await toggle({ admin }, 'promo_banner');
+    await admin.call('PUT', `/api/admin/flags/dark_mode/user-targets/${MARIA.id}`, { enabled: true });
+    const expected = JSON.stringify(await want());
+    await page.waitForFunction((w) => JSON.stringify(window.flagState()) === w, expected, { timeout: 20_000, polling: 100 });
+    const held = await state();
+    assert.equal(held.status, 'stale', 'fresh flags, but not live');
+    assert.ok(proxy.counts.stream >= 2, `the stream was reopened (${proxy.counts.stream})`);
+    assert.equal(warnings.length, 1, `one console warning: ${warnings.join(' | ')}`);
+    assert.match(warnings[0], /\/api\/feature-flags\/sse.*README: "Behind a proxy"/);
+
+    // The proxy stops compressing: the next reopening is live again.
+    proxy.compressStreams = false;
+    await page.waitForFunction(() => window.client.status === 'ready', null, { timeout: 40_000, polling: 100 });
+    assert.equal((await state()).error, undefined);
+    const reads = proxy.counts.snapshot;
+    await toggle({ admin }, 'promo_banner');
+    await page.waitForFunction((w) => JSON.stringify(window.flagState()) === w, JSON.stringify(await want()), { timeout: 10_000, polling: 20 });
+    assert.equal(proxy.counts.snapshot, reads, 'the change came over the stream, not by a re-read');
+    assert.equal(warnings.length, 1, 'still one warning');
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+    await proxy.stop();
+    await server.stop();
+  }
+});

@@ -1,7 +1,7 @@
 // Compile-only check of the FlagClient, flaglive/react and flaglive/openfeature
 // types against real usage. @ts-expect-error lines must stay errors.
 import { createElement as h } from 'react';
-import { createFlagClient, FlagClient, isLoaded, type FlagStatus, type ChangeDetail } from '../../pkg/index.js';
+import { createFlagClient, FlagClient, init, isLoaded, prepareBootstrap, type FlagStatus, type ChangeDetail, type PreparedBootstrap } from '../../pkg/index.js';
 import {
   FlagProvider, useFlag, useFlagDetail, useVariant, useFlags, useFlagsStatus, useConfig, useFlagClient,
   useFeatureFlag, useFeatureFlags, useFeatureFlagsWithSSE, useABTest,
@@ -18,7 +18,12 @@ async function client(): Promise<void> {
   const accent: string | undefined = theme?.value.accent;
   const off: () => void = c.subscribe((names: string[], d: ChangeDetail) => void [names, d.config, d.status]);
   const loaded: boolean = isLoaded();
-  new FlagClient({ bootstrap: '{"flags":[]}' });
+  new FlagClient({ bootstrap: '{"flags":[]}', streamStartTimeoutMs: 3000 });
+  await init();
+  const prepared: PreparedBootstrap = prepareBootstrap('{"flags":[]}', { variants: { pricing: ['a', 'b'], plan: { variants: ['x'], defaultVariant: 'y' } } });
+  new FlagClient({ bootstrap: prepared });
+  // @ts-expect-error variants are lists of names
+  prepareBootstrap({ flags: [] }, { variants: { pricing: 'a' } });
   void [s, on, v, accent, off, loaded];
   // @ts-expect-error credentials is a fetch mode
   new FlagClient({ credentials: 'always' });

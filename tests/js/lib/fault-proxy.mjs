@@ -3,6 +3,7 @@
 // the snapshot request or the event stream the way real networks, proxies
 // and load balancers do. Everything else is forwarded untouched.
 import http from 'node:http';
+import zlib from 'node:zlib';
 
 const HTML = '<!doctype html><title>Maintenance</title><h1>We will be back soon</h1>';
 
@@ -28,6 +29,10 @@ export class FaultProxy {
    *  (each sent twice), 'reorder' (each pair swapped), 'truncate' (the next
    *  one cut mid-line, then the connection dropped; once). */
   streamEdit = null;
+  /** While true, new streams are gzipped without flushing, whatever
+   *  Cache-Control says: a compressing proxy that holds the stream (what
+   *  Next.js rewrites did before the server sent no-transform). */
+  compressStreams = false;
   /** While true, open streams pass nothing on (a proxy that went silent). */
   silent = false;
   /** Requests seen, by kind. */
@@ -97,6 +102,12 @@ export class FaultProxy {
     const upstream = http.request({
       host: this.target.hostname, port: this.target.port, method: req.method, path: req.url, headers: req.headers,
     }, (up) => {
+      if (kind === 'stream' && up.statusCode === 200 && this.compressStreams) {
+        const { 'content-length': _, ...headers } = up.headers;
+        res.writeHead(200, { ...headers, 'content-encoding': 'gzip' });
+        up.pipe(zlib.createGzip()).pipe(res);
+        return;
+      }
       res.writeHead(up.statusCode, up.headers);
       if (kind === 'stream' && up.statusCode === 200) this.#relayStream(up, res);
       else up.pipe(res);

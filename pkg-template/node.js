@@ -1,0 +1,5 @@
+// `flaglive` under Node: index.js with the wasm already loaded (node-init.js).
+import './node-init.js';
+
+export * from './index.js';
+export { default } from './index.js';
