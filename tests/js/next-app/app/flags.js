@@ -1,0 +1,30 @@
+'use client';
+import { useEffect } from 'react';
+import { FlagProvider, useConfig, useFlag, useFlagsStatus, useVariant } from 'flaglive/react';
+
+function Values() {
+  const promo = useFlag('promo_banner');
+  const dashboard = useFlag('new_dashboard');
+  const pricing = useVariant('pricing_page', ['control', 'annual', 'compact']);
+  const theme = useConfig('theme', null);
+  const { status } = useFlagsStatus();
+  // For the test: when hydration committed (before or after the wasm loaded).
+  useEffect(() => { window.hydratedAt ??= performance.now(); }, []);
+  return (
+    <>
+      <p id="promo">{String(promo)}</p>
+      <p id="dashboard">{String(dashboard)}</p>
+      <p id="pricing">{pricing}</p>
+      <p id="theme">{JSON.stringify(theme)}</p>
+      <p id="status">{status}</p>
+    </>
+  );
+}
+
+export function Flags({ bootstrap }) {
+  return (
+    <FlagProvider options={{ baseUrl: '', bootstrap, cache: false }}>
+      <Values />
+    </FlagProvider>
+  );
+}
