@@ -442,13 +442,16 @@ export class FlagClient {
     const r = call(SNAPSHOT, this.h, text);
     if (typeof r !== 'string') return false;
     const out = JSON.parse(r);
-    this.f = out.f;
+    const names = Object.keys(out.f);
+    // The first snapshot's answer holds every flag; later ones only what changed.
+    if (out.p && this.f) this.patch(out.f, names);
+    else this.f = out.f;
     this.v = out.v;
     this.cfg = out.c;
     this.u = out.u;
     this.snap = text;
     this.replay = [];
-    this.changed(out.x, true);
+    this.changed(names, true);
     if (fromNetwork && this.o.cache && typeof out.u === 'string') cacheSave(this.o.base, out.u, text);
     return true;
   }
@@ -463,14 +466,18 @@ export class FlagClient {
     if (names.length || out.c !== undefined || out.v !== this.v) this.replay?.push(data);
     this.v = out.v;
     out.names = names;
+    if (this.f) this.patch(out.f, names);
+    if (out.c !== undefined) this.cfg = out.c;
+    return out;
+  }
+
+  /** Sets the codes the core reported (0: the flag is gone). */
+  patch(codes, names) {
     for (const name of names) {
-      const code = out.f[name];
-      if (!this.f) continue;
+      const code = codes[name];
       if (code === 0) delete this.f[name];
       else Object.defineProperty(this.f, name, { value: code, writable: true, enumerable: true, configurable: true });
     }
-    if (out.c !== undefined) this.cfg = out.c;
-    return out;
   }
 
   onMessage(data) {

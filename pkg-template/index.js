@@ -10,7 +10,7 @@
 // URL with no configuration); pass your own URL, Response or bytes to
 // init() / createFlagClient() for CSP-strict pages, workers or CDNs, or use
 // initSync({ module: bytes }) in Node.
-import { init, call, EVALUATE, BUCKET, CHOOSE_VARIANT } from './wasm.js';
+import { init, call, newEngine, freeEngine, EVALUATE, BUCKET, SNAPSHOT, VARIANT } from './wasm.js';
 import { FlagClient, evaluationOf, prepareBootstrap } from './client.js';
 
 export { init, initSync, isLoaded } from './wasm.js';
@@ -37,9 +37,20 @@ export function bucket(userId, flagName) {
 
 /** The first `v` whose flag `${testName}_${v}` is enabled, else the default, else the first. */
 export function chooseVariant(testName, variants, enabledFlagNames, defaultVariant) {
-  const r = call(CHOOSE_VARIANT, 0, JSON.stringify([testName, variants, enabledFlagNames, defaultVariant ?? null]));
-  if (typeof r !== 'string') throw new TypeError(`flaglive.chooseVariant: ${r.error}`);
-  return JSON.parse(r) ?? undefined;
+  if (!Array.isArray(enabledFlagNames) || enabledFlagNames.some((n) => typeof n !== 'string')) {
+    throw new TypeError('flaglive.chooseVariant: enabledFlagNames must be an array of strings');
+  }
+  // The core's own variant choice over a store where exactly these flags
+  // are on (no second entry point in the wasm for it).
+  const h = newEngine();
+  try {
+    call(SNAPSHOT, h, JSON.stringify({ flags: enabledFlagNames.map((flagName) => ({ flagName, enabled: true, rolloutStrategy: 'all' })) }));
+    const r = call(VARIANT, h, JSON.stringify([testName, variants, defaultVariant ?? null]));
+    if (typeof r !== 'string') throw new TypeError(`flaglive.chooseVariant: ${r.error}`);
+    return JSON.parse(r) ?? undefined;
+  } finally {
+    freeEngine(h);
+  }
 }
 
 /** init(wasm) if needed, then a new FlagClient(options). */

@@ -3,6 +3,7 @@
 //! resolved configurations.
 
 use crate::json::{Map, Value};
+use crate::json_view::Json;
 use crate::read::{deserialize_via_value, Fields, FromValue, ReadError};
 use serde::Serialize;
 
@@ -21,7 +22,7 @@ pub struct ConfigLayers {
 
 impl FromValue for ConfigLayers {
     /// Any layer value is kept (a `null` layer is an absent one).
-    fn from_value(v: &Value) -> Result<ConfigLayers, ReadError> {
+    fn from_value(v: Json) -> Result<ConfigLayers, ReadError> {
         let f = Fields::of(v)?;
         Ok(ConfigLayers {
             defaults: f.value("defaults"),

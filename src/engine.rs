@@ -8,8 +8,8 @@
 //! object of them and a flag read never calls into wasm.
 //!
 //! Output shapes (absent keys mean "no change" or "nothing"):
-//! - [`Engine::snapshot`] writes `{"v":version|null,"u":userId|null,"f":{name:code,…},
-//!   "x":[changed names],"c":config}` with every flag in `f`;
+//! - [`Engine::snapshot`] writes `{"v":version|null,"u":userId|null,"f":{name:code,…},"c":config}`
+//!   with every flag in `f` the first time, later `"p":1` and only the changed ones;
 //! - [`Engine::message`] writes `{"v":…,"r":resync,"f":{changed name:code},"c":config,"h":1}`,
 //!   `h` for a `connection` message, `c` only when the configuration changed;
 //! - `config` is `{"value":…,"source":"DEFAULT"|…}` or `null`.
@@ -19,6 +19,8 @@ use crate::json_write as w;
 use crate::rules::{self, Context, Evaluation, Reason};
 use crate::snapshot::Snapshot;
 use crate::store::{Outcome, Resync, Store};
+use crate::json_text::{parse_doc, Doc};
+use crate::json_view::Json;
 use crate::{read::FromValue, Flag};
 
 /// An evaluation as one number: `reason index * 2 + enabled`, the index in
@@ -50,23 +52,24 @@ impl Engine {
         &self.store
     }
 
-    /// Replaces everything with the snapshot in `text` and writes the whole
-    /// evaluated state to `out`; a text that is not a snapshot changes
-    /// nothing and is the error.
+    /// Replaces everything with the snapshot in `text` and writes what the
+    /// host must change: every flag the first time, then (`"p":1`, a patch)
+    /// only the flags whose evaluation changed, a removed one as code 0. A
+    /// re-read snapshot rarely differs much, so the host's `JSON.parse` of
+    /// the answer stays small. A text that is not a snapshot changes nothing
+    /// and is the error.
     pub fn snapshot(&mut self, text: &str, out: &mut String) -> Result<(), crate::SnapshotError> {
         let snapshot = Snapshot::from_json(text)?;
+        let patch = self.store.is_loaded();
         let outcome = self.store.apply_snapshot(snapshot);
         out.push('{');
         self.version_and_user(out);
-        self.codes(out, self.store.evaluations().map(|(name, _)| name));
-        out.push_str(",\"x\":[");
-        for (i, name) in outcome.changed.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            w::string(out, name);
+        if patch {
+            out.push_str(",\"p\":1");
+            self.codes(out, outcome.changed.iter().map(String::as_str));
+        } else {
+            self.codes(out, self.store.evaluations().map(|(name, _)| name));
         }
-        out.push(']');
         self.config(out);
         out.push('}');
         Ok(())
@@ -95,8 +98,9 @@ impl Engine {
     /// The A/B variant (JSON `[testName, [variants], default|null]` in);
     /// the chosen variant as a JSON string, or `null`.
     pub fn variant(&self, args: &str, out: &mut String) -> Result<(), &'static str> {
-        let (test, variants, default) = variant_args(args)?;
-        let chosen = self.store.variant(&test, &variants, default.as_deref());
+        let doc = arguments(args)?;
+        let (test, variants, default) = variant_parts(arg(&doc, 0), arg(&doc, 1), arg(&doc, 2))?;
+        let chosen = self.store.variant(test, &variants, default);
         opt_string(out, chosen);
         Ok(())
     }
@@ -147,46 +151,50 @@ fn opt_string(out: &mut String, s: Option<&str>) {
     }
 }
 
-fn parse(args: &str) -> Result<Vec<crate::json::Value>, &'static str> {
-    // (`&'static str` converts into both error types of the callers.)
-    match crate::json_text::parse(args) {
-        Ok(crate::json::Value::Array(items)) => Ok(items),
+/// The arguments of a call: a JSON array. (`&'static str` converts into
+/// both error types of the callers.)
+fn arguments(args: &str) -> Result<Doc<'_>, &'static str> {
+    match parse_doc(args) {
+        Ok(doc) if doc.root().is_array() => Ok(doc),
         _ => Err("expected a JSON array of arguments"),
     }
 }
 
-fn strings(v: Option<&crate::json::Value>) -> Option<Vec<String>> {
-    match v? {
-        crate::json::Value::Array(items) => items.iter().map(|i| i.as_str().map(str::to_owned)).collect(),
-        _ => None,
+/// An array of strings, borrowed.
+fn strings(v: Option<Json<'_>>) -> Option<Vec<&str>> {
+    let mut list = Vec::new();
+    for item in v.filter(|v| v.is_array())?.items() {
+        list.push(item.as_str()?);
     }
+    Some(list)
 }
 
-fn variant_args(args: &str) -> Result<(String, Vec<String>, Option<String>), &'static str> {
-    variant_parts(&parse(args)?)
+/// Argument `i` of a call; `None` when absent or `null`.
+fn arg<'d>(doc: &'d Doc<'d>, i: usize) -> Option<Json<'d>> {
+    doc.root().items().nth(i).filter(|v| !v.is_null())
 }
 
-/// `[testName, [variants], default|null]` (more items are the caller's).
-fn variant_parts(items: &[crate::json::Value]) -> Result<(String, Vec<String>, Option<String>), &'static str> {
-    let test = items.first().and_then(|v| v.as_str()).ok_or("testName must be a string")?;
-    let variants = strings(items.get(1)).ok_or("variants must be an array of strings")?;
-    let default = match items.get(2) {
-        None | Some(crate::json::Value::Null) => None,
-        Some(v) => Some(v.as_str().ok_or("defaultVariant must be a string if given")?.to_owned()),
+/// `testName, [variants], default|null`.
+fn variant_parts<'d>(test: Option<Json<'d>>, variants: Option<Json<'d>>, default: Option<Json<'d>>) -> Result<(&'d str, Vec<&'d str>, Option<&'d str>), &'static str> {
+    let test = test.and_then(Json::as_str).ok_or("testName must be a string")?;
+    let variants = strings(variants).ok_or("variants must be an array of strings")?;
+    let default = match default {
+        Some(v) => Some(v.as_str().ok_or("defaultVariant must be a string if given")?),
+        None => None,
     };
-    Ok((test.to_owned(), variants, default))
+    Ok((test, variants, default))
 }
 
 /// `evaluate(flag, context)` on JSON `[flag|null, context|null]`: the
 /// evaluation's [`code`], or the problem in words (`flag: field …`).
 pub fn evaluate(args: &str) -> Result<u8, String> {
-    let items = parse(args)?;
-    let flag = match items.first() {
-        None | Some(crate::json::Value::Null) => None,
+    let doc = arguments(args)?;
+    let flag = match arg(&doc, 0) {
+        None => None,
         Some(v) => Some(Flag::from_value(v).map_err(|e| join("invalid flag: ", &e.message()))?),
     };
-    let ctx = match items.get(1) {
-        None | Some(crate::json::Value::Null) => Context::default(),
+    let ctx = match arg(&doc, 1) {
+        None => Context::default(),
         Some(v) => Context::from_value(v).map_err(|e| join("invalid context: ", &e.message()))?,
     };
     Ok(code(rules::evaluate(flag.as_ref(), &ctx)))
@@ -194,26 +202,11 @@ pub fn evaluate(args: &str) -> Result<u8, String> {
 
 /// `bucket(userId, flagName)` on JSON `[userId, flagName]`.
 pub fn bucket(args: &str) -> Result<u8, String> {
-    let items = parse(args)?;
-    match (items.first().and_then(|v| v.as_str()), items.get(1).and_then(|v| v.as_str())) {
+    let doc = arguments(args)?;
+    match (arg(&doc, 0).and_then(Json::as_str), arg(&doc, 1).and_then(Json::as_str)) {
         (Some(user), Some(flag)) => Ok(crate::hash::bucket(user, flag)),
         _ => Err("userId and flagName must be strings".to_owned()),
     }
-}
-
-/// `chooseVariant(testName, variants, enabledFlagNames, default)` on JSON
-/// `[testName, [variants], [enabled names], default|null]`.
-pub fn choose_variant(args: &str, out: &mut String) -> Result<(), &'static str> {
-    let items = parse(args)?;
-    let enabled = strings(items.get(2)).ok_or("enabledFlagNames must be an array of strings")?;
-    let mut rest = items;
-    if rest.len() > 2 {
-        rest.remove(2);
-    }
-    let (test, variants, default) = variant_parts(&rest)?;
-    let chosen = crate::variant::choose_variant(&test, &variants, default.as_deref(), |n| enabled.iter().any(|e| e == n));
-    opt_string(out, chosen);
-    Ok(())
 }
 
 fn join(a: &str, b: &str) -> String {
@@ -260,7 +253,22 @@ mod tests {
         assert_eq!(v.pointer("u").and_then(|u| u.as_str()), Some("u1"));
         assert_eq!(v.pointer("c.source").and_then(|s| s.as_str()), Some("CUSTOMER_OVERRIDE"));
         assert_eq!(v.pointer("c.value.a.c").and_then(|s| s.as_str()), Some("z"));
-        assert!(matches!(v.pointer("x"), Some(crate::json::Value::Array(a)) if a.len() == 4));
+        assert_eq!(v.pointer("p"), None, "the first answer is whole");
+    }
+
+    #[test]
+    fn later_snapshots_report_only_what_changed() {
+        let mut e = loaded();
+        let mut out = String::new();
+        e.snapshot(SNAPSHOT, &mut out).unwrap();
+        assert!(out.contains(r#""p":1,"f":{}"#), "{out}");
+        out.clear();
+        let changed = SNAPSHOT.replace(r#"{"flagName":"off","enabled":false,"rolloutStrategy":"all"},"#, "").replace(
+            r#"{"flagName":"on","enabled":true,"rolloutStrategy":"all"}"#,
+            r#"{"flagName":"on","enabled":true,"rolloutStrategy":"none"}"#,
+        );
+        e.snapshot(&changed, &mut out).unwrap();
+        assert!(out.contains(r#""p":1,"f":{"on":10,"off":0}"#), "{out}");
     }
 
     #[test]
@@ -303,10 +311,7 @@ mod tests {
         assert_eq!(out, "\"y\"");
         assert!(e.variant(r#"["ab","x"]"#, &mut String::new()).is_err());
         out.clear();
-        choose_variant(r#"["ab",["x","y"],["ab_y"],"x"]"#, &mut out).unwrap();
-        assert_eq!(out, "\"y\"");
-        out.clear();
-        choose_variant(r#"["ab",[],[],null]"#, &mut out).unwrap();
+        e.variant(r#"["nothing",[],null]"#, &mut out).unwrap();
         assert_eq!(out, "null");
         assert_eq!(evaluate(r#"[{"flagName":"a","enabled":true,"rolloutStrategy":"all"},null]"#), Ok(9));
         assert_eq!(evaluate("[null,null]"), Ok(0));

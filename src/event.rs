@@ -6,6 +6,7 @@
 
 use crate::flag::{Flag, Strategy};
 use crate::json::Value;
+use crate::json_view::Json;
 use crate::read::{deserialize_via_value, percentage_of_number, Fields, FromValue, ReadError};
 use serde::Serialize;
 
@@ -169,7 +170,7 @@ pub struct StreamMessage {
 }
 
 impl FromValue for FlagState {
-    fn from_value(v: &Value) -> Result<FlagState, ReadError> {
+    fn from_value(v: Json) -> Result<FlagState, ReadError> {
         let f = Fields::of(v)?;
         Ok(FlagState {
             id: f.loose_string("id"),
@@ -186,7 +187,7 @@ impl FromValue for FlagState {
 }
 
 impl FromValue for Payload {
-    fn from_value(v: &Value) -> Result<Payload, ReadError> {
+    fn from_value(v: Json) -> Result<Payload, ReadError> {
         let f = Fields::of(v)?;
         Ok(Payload {
             previous_state: f.opt("previousState")?,
@@ -201,7 +202,7 @@ impl FromValue for Payload {
 impl FromValue for StreamMessage {
     /// Fails only where a flag event's meaning would be unclear (a payload
     /// or state of the wrong shape); such a message is ignored whole.
-    fn from_value(v: &Value) -> Result<StreamMessage, ReadError> {
+    fn from_value(v: Json) -> Result<StreamMessage, ReadError> {
         let f = Fields::of(v)?;
         Ok(StreamMessage {
             type_name: f.loose_string("type"),
@@ -224,7 +225,7 @@ deserialize_via_value!(FlagState, Payload, StreamMessage);
 impl StreamMessage {
     /// Reads one `data:` line of the stream.
     pub fn from_json(text: &str) -> Result<StreamMessage, ReadError> {
-        StreamMessage::from_value(&crate::json_text::parse(text)?)
+        crate::read::read_text(text)
     }
 
     pub fn new(kind: EventKind) -> StreamMessage {

@@ -1,8 +1,8 @@
 //! A flag as the snapshot carries it (PROTOCOL.md part C): the stored flag of
 //! part A plus this user's own target and the role targets.
 
-use crate::json::Value;
-use crate::read::{deserialize_via_value, loose_string, Fields, FromValue, ReadError};
+use crate::json_view::Json;
+use crate::read::{deserialize_via_value, Fields, FromValue, ReadError};
 use serde::{Serialize, Serializer};
 
 /// `rolloutStrategy`. Strings other than the four known ones occur in the
@@ -54,8 +54,8 @@ impl Serialize for Strategy {
 
 impl Strategy {
     /// A strategy of the wrong type is as unknown as an unknown string.
-    pub fn from_loose(v: &Value) -> Strategy {
-        loose_string(v).map_or_else(Strategy::default, |s| Strategy::parse(&s))
+    pub fn from_loose(v: Json) -> Strategy {
+        v.as_str().map_or_else(Strategy::default, Strategy::parse)
     }
 }
 
@@ -94,20 +94,20 @@ pub struct Flag {
 }
 
 impl FromValue for UserTarget {
-    fn from_value(v: &Value) -> Result<UserTarget, ReadError> {
+    fn from_value(v: Json) -> Result<UserTarget, ReadError> {
         Ok(UserTarget { enabled: Fields::of(v)?.bool("enabled")? })
     }
 }
 
 impl FromValue for RoleTarget {
-    fn from_value(v: &Value) -> Result<RoleTarget, ReadError> {
+    fn from_value(v: Json) -> Result<RoleTarget, ReadError> {
         let f = Fields::of(v)?;
         Ok(RoleTarget { role: f.string("role")?, enabled: f.bool("enabled")? })
     }
 }
 
 impl FromValue for Flag {
-    fn from_value(v: &Value) -> Result<Flag, ReadError> {
+    fn from_value(v: Json) -> Result<Flag, ReadError> {
         let f = Fields::of(v)?;
         Ok(Flag {
             id: f.loose_string("id"),

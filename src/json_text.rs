@@ -1,12 +1,18 @@
-//! JSON text to [`Value`], with `JSON.parse`'s semantics (RFC 8259, numbers
-//! as f64, a duplicate key keeps its last value).
+//! JSON text to a parsed document ([`Doc`]), with `JSON.parse`'s semantics
+//! (RFC 8259, numbers as f64, a duplicate key counts with its last value).
 //!
 //! Why our own parser: the browser build ships without serde_json, and
 //! parsing the snapshot's text in wasm is several times faster than walking
 //! the object `JSON.parse` builds one property at a time across the JS
-//! boundary. Errors are static strings (no formatting code in the wasm).
+//! boundary. Why a flat document instead of a [`Value`] tree: a snapshot of
+//! 10 000 flags is ~100 000 strings; here they stay slices of the text (only
+//! strings with escapes are copied), and the whole document is one `Vec`, so
+//! reading it costs no allocation per field. The readers ([`crate::read`])
+//! take what they keep straight from it. Errors are static strings (no
+//! formatting code in the wasm).
 
-use crate::json::{Map, Value};
+use crate::json::Value;
+use crate::json_view::Json;
 
 /// Deeper documents are rejected instead of overflowing the stack.
 const MAX_DEPTH: usize = 128;
@@ -21,36 +27,76 @@ impl core::fmt::Display for ParseError {
     }
 }
 
+/// One value of a parsed document, in document order: a container is
+/// followed by its contents (an object's as key, value, key, value, ...).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Node<'a> {
+    Null,
+    Bool(bool),
+    Number(f64),
+    /// A string without escapes, borrowed from the text.
+    Str(&'a str),
+    /// A string with escapes: its index in [`Doc::owned`].
+    Owned(u32),
+    /// The index just past the container's last descendant.
+    Array(u32),
+    Object(u32),
+}
+
+/// A parsed JSON document; [`Doc::root`] reads it.
+pub struct Doc<'a> {
+    pub(crate) nodes: Vec<Node<'a>>,
+    pub(crate) owned: Vec<String>,
+}
+
+impl<'a> Doc<'a> {
+    pub fn root(&self) -> Json<'_> {
+        Json::new(self, 0)
+    }
+}
+
 /// Parses a complete JSON document.
-pub fn parse(text: &str) -> Result<Value, ParseError> {
-    let mut p = Parser { bytes: text.as_bytes(), text, pos: 0 };
-    let value = p.value(0)?;
+pub fn parse_doc(text: &str) -> Result<Doc<'_>, ParseError> {
+    // About one value per 12 bytes in a snapshot: one allocation, mostly.
+    let nodes = Vec::with_capacity(text.len() / 12 + 1);
+    let mut p = Parser { bytes: text.as_bytes(), text, pos: 0, doc: Doc { nodes, owned: Vec::new() } };
+    p.value(0)?;
     p.skip_ws();
     if p.pos != p.bytes.len() {
         return Err(ParseError("unexpected text after the JSON value"));
     }
-    Ok(value)
+    Ok(p.doc)
 }
 
+/// Parses a complete JSON document into an owned [`Value`].
+pub fn parse(text: &str) -> Result<Value, ParseError> {
+    Ok(parse_doc(text)?.root().to_value())
+}
+
+/// Its byte-level helpers are `#[inline(always)]` (see [`crate::json_view`]).
 struct Parser<'a> {
     /// `text`'s bytes; the parser only stops at ASCII bytes, so every
     /// slice it takes of `text` is at a character boundary.
     bytes: &'a [u8],
     text: &'a str,
     pos: usize,
+    doc: Doc<'a>,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
 
+    #[inline(always)]
     fn skip_ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.pos += 1;
         }
     }
 
+    #[inline(always)]
     fn eat(&mut self, byte: u8) -> bool {
         if self.peek() == Some(byte) {
             self.pos += 1;
@@ -60,90 +106,86 @@ impl Parser<'_> {
         }
     }
 
-    fn literal(&mut self, word: &[u8], value: Value) -> Result<Value, ParseError> {
+    #[inline(always)]
+    fn push(&mut self, node: Node<'a>) {
+        self.doc.nodes.push(node);
+    }
+
+    fn literal(&mut self, word: &[u8], node: Node<'a>) -> Result<(), ParseError> {
         if self.bytes[self.pos..].starts_with(word) {
             self.pos += word.len();
-            Ok(value)
+            self.push(node);
+            Ok(())
         } else {
             Err(ParseError("invalid literal"))
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Value, ParseError> {
+    fn value(&mut self, depth: usize) -> Result<(), ParseError> {
         self.skip_ws();
         match self.peek() {
             None => Err(ParseError("unexpected end of JSON input")),
-            Some(b'{') => self.object(depth + 1),
-            Some(b'[') => self.array(depth + 1),
-            Some(b'"') => self.string().map(Value::String),
-            Some(b't') => self.literal(b"true", Value::Bool(true)),
-            Some(b'f') => self.literal(b"false", Value::Bool(false)),
-            Some(b'n') => self.literal(b"null", Value::Null),
-            Some(b'-' | b'0'..=b'9') => self.number().map(Value::Number),
+            Some(b'{') => self.container(depth + 1, true),
+            Some(b'[') => self.container(depth + 1, false),
+            Some(b'"') => self.string(),
+            Some(b't') => self.literal(b"true", Node::Bool(true)),
+            Some(b'f') => self.literal(b"false", Node::Bool(false)),
+            Some(b'n') => self.literal(b"null", Node::Null),
+            Some(b'-' | b'0'..=b'9') => {
+                let n = self.number()?;
+                self.push(Node::Number(n));
+                Ok(())
+            }
             Some(_) => Err(ParseError("unexpected character")),
         }
     }
 
-    fn array(&mut self, depth: usize) -> Result<Value, ParseError> {
+    /// An object (keys and values alternate) or an array.
+    fn container(&mut self, depth: usize, object: bool) -> Result<(), ParseError> {
         if depth > MAX_DEPTH {
             return Err(ParseError("nesting too deep"));
         }
         self.pos += 1;
-        let mut items = Vec::new();
+        let at = self.doc.nodes.len();
+        self.push(Node::Null); // becomes the container once its end is known
+        let close = if object { b'}' } else { b']' };
         self.skip_ws();
-        if self.eat(b']') {
-            return Ok(Value::Array(items));
-        }
-        loop {
-            items.push(self.value(depth)?);
-            self.skip_ws();
-            if self.eat(b']') {
-                return Ok(Value::Array(items));
+        if !self.eat(close) {
+            loop {
+                if object {
+                    self.skip_ws();
+                    if self.peek() != Some(b'"') {
+                        return Err(ParseError("expected a string key in an object"));
+                    }
+                    self.string()?;
+                    self.skip_ws();
+                    if !self.eat(b':') {
+                        return Err(ParseError("expected `:` after an object key"));
+                    }
+                }
+                self.value(depth)?;
+                self.skip_ws();
+                if self.eat(close) {
+                    break;
+                }
+                if !self.eat(b',') {
+                    return Err(ParseError(if object { "expected `,` or `}` in an object" } else { "expected `,` or `]` in an array" }));
+                }
             }
-            if !self.eat(b',') {
-                return Err(ParseError("expected `,` or `]` in an array"));
-            }
         }
+        let end = self.doc.nodes.len() as u32;
+        self.doc.nodes[at] = if object { Node::Object(end) } else { Node::Array(end) };
+        Ok(())
     }
 
-    fn object(&mut self, depth: usize) -> Result<Value, ParseError> {
-        if depth > MAX_DEPTH {
-            return Err(ParseError("nesting too deep"));
-        }
+    /// A string starting at the opening quote: a slice of the text when it
+    /// has no escapes, else decoded into [`Doc::owned`]. A lone surrogate
+    /// escape (which a Rust string cannot hold) becomes U+FFFD, as it would
+    /// crossing into Rust from JS.
+    fn string(&mut self) -> Result<(), ParseError> {
         self.pos += 1;
-        let mut entries = Vec::new();
-        self.skip_ws();
-        if self.eat(b'}') {
-            return Ok(Value::Object(Map::new()));
-        }
-        loop {
-            self.skip_ws();
-            if self.peek() != Some(b'"') {
-                return Err(ParseError("expected a string key in an object"));
-            }
-            let key = self.string()?;
-            self.skip_ws();
-            if !self.eat(b':') {
-                return Err(ParseError("expected `:` after an object key"));
-            }
-            let value = self.value(depth)?;
-            entries.push((key, value));
-            self.skip_ws();
-            if self.eat(b'}') {
-                return Ok(Value::Object(Map::from_entries(entries)));
-            }
-            if !self.eat(b',') {
-                return Err(ParseError("expected `,` or `}` in an object"));
-            }
-        }
-    }
-
-    /// A string starting at the opening quote. Runs without escapes are
-    /// copied as slices; a lone surrogate escape (which a Rust string cannot
-    /// hold) becomes U+FFFD, as it would crossing into Rust from JS.
-    fn string(&mut self) -> Result<String, ParseError> {
-        self.pos += 1;
-        let mut out = String::new();
+        let first = self.pos;
+        let mut out: Option<String> = None;
         loop {
             let start = self.pos;
             while let Some(b) = self.peek() {
@@ -152,15 +194,26 @@ impl Parser<'_> {
                 }
                 self.pos += 1;
             }
-            out.push_str(&self.text[start..self.pos]);
             match self.peek() {
                 Some(b'"') => {
+                    let node = match out {
+                        None => Node::Str(&self.text[first..self.pos]),
+                        Some(mut s) => {
+                            s.push_str(&self.text[start..self.pos]);
+                            self.doc.owned.push(s);
+                            Node::Owned(self.doc.owned.len() as u32 - 1)
+                        }
+                    };
                     self.pos += 1;
-                    return Ok(out);
+                    self.push(node);
+                    return Ok(());
                 }
                 Some(b'\\') => {
+                    let mut s = out.take().unwrap_or_default();
+                    s.push_str(&self.text[start..self.pos]);
                     self.pos += 1;
-                    self.escape(&mut out)?;
+                    self.escape(&mut s)?;
+                    out = Some(s);
                 }
                 Some(_) => return Err(ParseError("control character in a string")),
                 None => return Err(ParseError("unterminated string")),

@@ -14,6 +14,7 @@ pub mod hash;
 pub mod json;
 pub mod json_ser;
 pub mod json_text;
+pub mod json_view;
 pub mod json_write;
 pub mod name_index;
 pub mod read;

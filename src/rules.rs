@@ -3,7 +3,7 @@
 
 use crate::flag::{Flag, Strategy};
 use crate::hash::bucket;
-use crate::json::Value;
+use crate::json_view::Json;
 use crate::read::{deserialize_via_value, Fields, FromValue, ReadError};
 use serde::Serialize;
 
@@ -17,7 +17,7 @@ pub struct Context {
 }
 
 impl FromValue for Context {
-    fn from_value(v: &Value) -> Result<Context, ReadError> {
+    fn from_value(v: Json) -> Result<Context, ReadError> {
         let f = Fields::of(v)?;
         Ok(Context { user_id: f.opt_string("userId")?, user_role: f.opt_string("userRole")? })
     }

@@ -3,7 +3,7 @@
 
 use crate::config::ConfigLayers;
 use crate::flag::Flag;
-use crate::json::Value;
+use crate::json_view::Json;
 use crate::read::{deserialize_via_value, Fields, FromValue, ReadError};
 use serde::Serialize;
 
@@ -38,26 +38,32 @@ pub struct Snapshot {
 }
 
 impl FromValue for SnapshotUser {
-    fn from_value(v: &Value) -> Result<SnapshotUser, ReadError> {
+    fn from_value(v: Json) -> Result<SnapshotUser, ReadError> {
         let f = Fields::of(v)?;
         Ok(SnapshotUser { id: f.opt_string("id")?, role: f.opt_string("role")? })
     }
 }
 
 impl FromValue for Snapshot {
-    fn from_value(v: &Value) -> Result<Snapshot, ReadError> {
+    fn from_value(v: Json) -> Result<Snapshot, ReadError> {
         let f = Fields::of(v)?;
         let entries = match f.get("flags") {
-            Some(Value::Array(items)) => items,
+            Some(v) if v.is_array() => v.items(),
             Some(other) => return Err(ReadError::wrong_type(other).in_field("flags")),
             None => return Err(ReadError::missing("flags")),
         };
-        let flags: Vec<Flag> = entries.iter().filter_map(|e| Flag::from_value(e).ok()).collect();
+        let (mut flags, mut skipped) = (Vec::new(), 0);
+        for entry in entries {
+            match Flag::from_value(entry) {
+                Ok(flag) => flags.push(flag),
+                Err(_) => skipped += 1,
+            }
+        }
         Ok(Snapshot {
             version: f.version("version")?,
             generated_at: f.loose_string("generatedAt"),
             user: f.opt("user")?,
-            skipped_flags: entries.len() - flags.len(),
+            skipped_flags: skipped,
             flags,
             // A malformed `config` is dropped rather than costing the flags.
             config: f.opt("config").ok().flatten(),
@@ -87,8 +93,8 @@ impl std::error::Error for SnapshotError {}
 impl Snapshot {
     /// Parses a snapshot from JSON text.
     pub fn from_json(text: &str) -> Result<Snapshot, SnapshotError> {
-        let value = crate::json_text::parse(text).map_err(|e| SnapshotError::Malformed(e.0.to_owned()))?;
-        Snapshot::from_value(&value).map_err(|e| SnapshotError::Malformed(e.message()))
+        let doc = crate::json_text::parse_doc(text).map_err(|e| SnapshotError::Malformed(e.0.to_owned()))?;
+        Snapshot::from_value(doc.root()).map_err(|e| SnapshotError::Malformed(e.message()))
     }
 }
 

@@ -20,7 +20,6 @@ const MESSAGE: u32 = 2;
 const VARIANT: u32 = 4;
 const EVALUATE: u32 = 5;
 const BUCKET: u32 = 6;
-const CHOOSE_VARIANT: u32 = 7;
 
 struct Host {
     input: Vec<u8>,
@@ -113,7 +112,6 @@ fn run(op: u32, engine: Option<&mut Engine>, text: &str, out: &mut String) -> Re
             crate::json_write::integer(out, i64::from(bucket));
             Ok(())
         }
-        CHOOSE_VARIANT => engine::choose_variant(text, out).map_err(str::to_owned),
         _ => {
             let Some(e) = engine else { return Err("no such engine".to_owned()) };
             match op {

@@ -1,6 +1,6 @@
 //! The production server's vectors inside headless Chromium, through the
 //! core's text interface exactly as the npm package's JS host calls it
-//! (`engine::evaluate`, `engine::bucket`, `engine::choose_variant` on JSON
+//! (`engine::evaluate`, `engine::bucket`, `Engine::variant` on JSON
 //! arguments). Run by `scripts/test`. (Built without the `js-host` feature:
 //! number conversions are Rust's here, the JS host's in the package, whose
 //! own Chromium tests run the same vectors through it.)
@@ -64,9 +64,7 @@ fn every_ab_vector_in_the_browser() {
     let cases = vectors("abTests");
     assert!(cases.len() > 100);
     for c in cases {
-        let mut out = String::new();
-        let args = json!([c["testName"], c["variants"], c["enabledFlags"], c["defaultVariant"]]);
-        engine::choose_variant(&args.to_string(), &mut out).expect("chooseVariant");
+        let out = choose(&c["testName"], &c["variants"], &c["enabledFlags"], &c["defaultVariant"]).expect("chooseVariant");
         assert_eq!(serde_json::from_str::<Value>(&out).unwrap(), c["expected"], "{c}");
     }
 }
@@ -80,9 +78,9 @@ fn bad_input_is_an_error_never_a_crash() {
     assert!(engine::evaluate(r#"["flag",null]"#).is_err());
     assert!(engine::evaluate("not json").is_err());
     assert!(engine::bucket(r#"[5,"f"]"#).is_err());
-    assert!(engine::choose_variant(r#"["t","a,b",[],null]"#, &mut String::new()).is_err());
-    assert!(engine::choose_variant(r#"["t",[5],[],null]"#, &mut String::new()).is_err());
-    assert!(engine::choose_variant(r#"["t",[],[],7]"#, &mut String::new()).is_err());
+    assert!(choose(&json!("t"), &json!("a,b"), &json!([]), &Value::Null).is_err());
+    assert!(choose(&json!("t"), &json!([5]), &json!([]), &Value::Null).is_err());
+    assert!(choose(&json!("t"), &json!([]), &json!([]), &json!(7)).is_err());
     // And the core still works afterwards.
     assert_eq!(engine::evaluate(r#"[{"flagName":"f","enabled":true},null]"#).map(|c| REASONS[usize::from(c / 2)]), Ok("default"));
 }
@@ -90,7 +88,15 @@ fn bad_input_is_an_error_never_a_crash() {
 #[wasm_bindgen_test]
 fn missing_flag_and_missing_context() {
     assert_eq!(engine::evaluate("[null,null]"), Ok(0), "flag_not_found, false");
+    assert_eq!(choose(&json!("t"), &json!([]), &json!([]), &Value::Null).as_deref(), Ok("null"));
+}
+
+/// `chooseVariant` as the package runs it: the engine's variant choice over
+/// a snapshot in which exactly `enabled` flags are on.
+fn choose(test: &Value, variants: &Value, enabled: &Value, default: &Value) -> Result<String, &'static str> {
+    let flags: Vec<Value> = enabled.as_array().unwrap().iter().map(|n| json!({"flagName": n, "enabled": true, "rolloutStrategy": "all"})).collect();
+    let mut e = engine::Engine::new();
+    e.snapshot(&json!({ "flags": flags }).to_string(), &mut String::new()).unwrap();
     let mut out = String::new();
-    engine::choose_variant(r#"["t",[],[],null]"#, &mut out).unwrap();
-    assert_eq!(out, "null");
+    e.variant(&json!([test, variants, default]).to_string(), &mut out).map(|()| out)
 }
