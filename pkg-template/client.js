@@ -416,6 +416,7 @@ export class FlagClient {
 
   close() {
     this.closed = true;
+    this.request?.abort();
     this.leaveStream();
     if (this.timers.cache !== undefined) this.writeCache(); // the pending write, now
     for (const t of Object.values(this.timers)) clearTimeout(t);
@@ -588,16 +589,19 @@ export class FlagClient {
   async fetch(gen) {
     const o = this.o;
     let result;
+    // Aborted on timeout, and by close(): a closed client holds no request
+    // (a browser runs only six per origin at a time).
+    const request = (this.request = new AbortController());
+    const timer = setTimeout(() => request.abort(), o.requestTimeoutMs);
     try {
       const headers = { Accept: 'application/json' };
       if (this.etag) headers['If-None-Match'] = this.etag;
-      const r = await fetch(`${o.base}/api/feature-flags/snapshot`, {
-        credentials: o.credentials, headers, signal: AbortSignal.timeout(o.requestTimeoutMs),
-      });
+      const r = await fetch(`${o.base}/api/feature-flags/snapshot`, { credentials: o.credentials, headers, signal: request.signal });
       result = r.status === 200 ? { text: await r.text(), etag: r.headers.get('ETag') } : { status: r.status };
     } catch {
       result = { status: 0 };
     }
+    clearTimeout(timer);
     if (this.closed || this.gen !== gen) return; // a newer identity took over
     let ok = false;
     if (result.text !== undefined) {

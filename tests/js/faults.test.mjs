@@ -212,3 +212,17 @@ test('stream held by a compressing proxy: stale with the cause named once, flags
     await server.stop();
   }
 });
+
+test('close() gives up a snapshot request in flight (the browser runs only six per origin)', async () => {
+  const env = await setUp();
+  try {
+    env.proxy.snapshotFault = 'stall';
+    await env.page.evaluate(() => { window.stalled = new window.client.constructor({ baseUrl: '', cache: false, streaming: false, requestTimeoutMs: 60_000 }); });
+    await until(() => env.proxy.stalledRequests === 1, 'the request is held by the proxy');
+    await env.page.evaluate(() => window.stalled.close());
+    await until(() => env.proxy.stalledRequests === 0, 'close() aborted it');
+  } finally {
+    env.proxy.snapshotFault = null;
+    await env.tearDown();
+  }
+});

@@ -55,6 +55,11 @@ export class FaultProxy {
     this.#streams.clear();
   }
 
+  /** Stalled requests the client has not given up on yet. */
+  get stalledRequests() {
+    return this.#stalled.size;
+  }
+
   /** Streams currently open through the proxy. */
   get openStreams() {
     return this.#streams.size;
@@ -77,6 +82,7 @@ export class FaultProxy {
         return;
       case 'stall':
         this.#stalled.add(res);
+        res.on('close', () => this.#stalled.delete(res));
         return;
       case 'status500':
       case 'status502':
