@@ -9,7 +9,8 @@
 //!
 //! Output shapes (absent keys mean "no change" or "nothing"):
 //! - [`Engine::snapshot`] writes `{"v":version|null,"u":userId|null,"f":{name:code,…},"c":config}`
-//!   with every flag in `f` the first time, later `"p":1` and only the changed ones;
+//!   with every flag in `f` the first time, later `"p":1` and only the changed ones,
+//!   `"r":2` when the snapshot is older than the state (re-read it);
 //! - [`Engine::message`] writes `{"v":…,"r":resync,"f":{changed name:code},"c":config,"h":1}`,
 //!   `h` for a `connection` message, `c` only when the configuration changed;
 //! - `config` is `{"value":…,"source":"DEFAULT"|…}` or `null`.
@@ -64,6 +65,9 @@ impl Engine {
         let outcome = self.store.apply_snapshot(snapshot);
         out.push('{');
         self.version_and_user(out);
+        if outcome.resync != Resync::No {
+            out.push_str(",\"r\":2"); // older than what the stream brought: re-read
+        }
         if patch {
             out.push_str(",\"p\":1");
             self.codes(out, outcome.changed.iter().map(String::as_str));

@@ -89,6 +89,10 @@ impl Store {
 
     /// Replaces everything with `snapshot`. Duplicate flag names: the first wins.
     pub fn apply_snapshot(&mut self, snapshot: Snapshot) -> Outcome {
+        // A snapshot read before changes the stream has already brought
+        // (the request raced them): applied, since it is the server's word
+        // for this identity, but re-read at once, or those changes are lost.
+        let older = matches!((snapshot.version, self.version), (Some(theirs), Some(mine)) if theirs < mine);
         let before = std::mem::take(&mut self.flags);
         let user = snapshot.user.unwrap_or_default();
         self.ctx = Context { user_id: user.id.clone(), user_role: user.role.clone() };
@@ -111,7 +115,7 @@ impl Store {
         let gone = before.iter().filter(|b| !self.flags.contains(&b.flag.flag_name) && b.evaluation != NOT_FOUND);
         changed.extend(gone.map(|b| b.flag.flag_name.clone()));
         let config_changed = self.resolve_config();
-        Outcome { changed, config_changed, resync: Resync::No }
+        Outcome { changed, config_changed, resync: if older { Resync::Now } else { Resync::No } }
     }
 
     /// Applies one stream message. Unknown types and messages that do not

@@ -68,6 +68,25 @@ fn part_d_events_apply_exactly_and_gaps_resync() {
 }
 
 #[test]
+fn a_snapshot_older_than_the_stream_is_applied_and_re_read() {
+    let mut s = loaded();
+    let out = s.apply_message(&msg(json!({"type": "flag.toggled", "flagName": "b", "version": 11,
+        "payload": {"newState": full("b", true, "all", 0)}})));
+    assert_eq!(out.changed, ["b"]);
+    // The request for this snapshot left before change 11 (an identify racing the stream).
+    let stale = s.apply_snapshot(snapshot(json!({"version": 10, "user": {"id": "me", "role": "md"},
+        "flags": [full("a", true, "all", 0), full("b", false, "all", 0)]})));
+    assert_eq!((stale.changed.contains(&"b".to_string()), stale.resync), (true, Resync::Now));
+    let fresh = s.apply_snapshot(snapshot(json!({"version": 11, "user": {"id": "me", "role": "md"},
+        "flags": [full("a", true, "all", 0), full("b", true, "all", 0)]})));
+    assert_eq!((fresh.changed, fresh.resync), (vec!["b".to_string()], Resync::No));
+    // A server whose versions went back (a fresh database) is believed after one re-read.
+    let reset = s.apply_snapshot(snapshot(json!({"version": 2, "user": {"id": "me"}, "flags": []})));
+    assert_eq!(reset.resync, Resync::Now);
+    assert_eq!(s.apply_snapshot(snapshot(json!({"version": 2, "user": {"id": "me"}, "flags": []}))).resync, Resync::No);
+}
+
+#[test]
 fn part_b_partial_events_patch_and_ask_for_a_debounced_reread() {
     let mut s = loaded();
     let out = s.apply_message(&msg(json!({"type": "flag.toggled", "flagId": "1", "flagName": "a", "timestamp": 1,

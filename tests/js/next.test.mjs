@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { FlagServer, freePort } from './lib/server.mjs';
 import { launchChromium } from './lib/chromium.mjs';
@@ -31,6 +32,8 @@ const apps = {};
 async function startNext(name) {
   const env = { ...process.env, FLAG_SERVER: server.url, NEXT_DIST_DIR: `.next-${name}`, NEXT_TELEMETRY_DISABLED: '1' };
   let log = '';
+  // A fresh output directory: no cache or lock of an earlier, interrupted run.
+  fs.rmSync(path.join(APP, env.NEXT_DIST_DIR), { recursive: true, force: true });
   if (name !== 'dev') {
     const started = Date.now();
     const build = spawnSync(NEXT, ['build', ...BUNDLERS[name]], { cwd: APP, env, encoding: 'utf8' });
