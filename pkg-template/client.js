@@ -52,6 +52,7 @@ function readOptions(o) {
     if (typeof bootstrap !== 'object') throw invalid('bootstrap', 'wrong type');
     bootstrap = isPrepared(bootstrap) ? bootstrap.snapshot : JSON.stringify(bootstrap);
   }
+  if (o.onExposure != null && typeof o.onExposure !== 'function') throw invalid('onExposure', 'must be a function');
   const credentials = str('credentials') ?? 'include';
   return {
     base: (str('baseUrl') ?? '').replace(/\/+$/, ''),
@@ -61,6 +62,9 @@ function readOptions(o) {
     cache: bool('cache', true),
     userId: str('userId'),
     streaming: bool('streaming', true),
+    onExposure: o.onExposure ?? undefined,
+    exposeFlagReads: bool('exposeFlagReads', false),
+    dedupeExposures: bool('dedupeExposures', true),
     resyncDebounceMs: ms('resyncDebounceMs', 300),
     hiddenCloseMs: ms('hiddenCloseMs', 60_000),
     // A stalled proxy must not hold the snapshot request forever.
@@ -259,7 +263,7 @@ class SharedSource {
     const why = blockedMessage(this.startMs);
     if (!warnedBlocked) {
       warnedBlocked = true;
-      console.warn(`${why} (let ${this.url} through unbuffered and uncompressed; README: "Behind a proxy")`);
+      console.warn(`${why}. ${this.url}: see README "Behind a proxy"`);
     }
     for (const m of [...this.members]) m.onStreamHeld(why);
     this.broken();
@@ -310,6 +314,8 @@ export class FlagClient {
     this.timers = {};
     this.changes = 0; // counts changes: the variant memo is valid for one count
     this.memoAt = -1;
+    this.exposed = new Set(); // user, kind, name and value already reported
+    this.exposureListeners = new Set(o.onExposure ? [o.onExposure] : []);
     if (o.bootstrap !== undefined) {
       if (!this.take(o.bootstrap, false)) throw invalid('bootstrap', 'not a snapshot');
       this.st = 'stale';
@@ -340,16 +346,30 @@ export class FlagClient {
 
   isEnabled(name, fallback) {
     const f = this.f;
+    if (this.o.exposeFlagReads) this.expose('flag', name);
     // An inherited name (`toString`) is no number: `& 1` makes it 0, off.
     return f ? (f[name] & 1) === 1 : fallback ?? false;
   }
 
   evaluate(name) {
+    if (this.o.exposeFlagReads) this.expose('flag', name);
+    return this.detail(name);
+  }
+
+  /** `{ enabled, reason }` without reporting an exposure. */
+  detail(name) {
     const code = this.f?.[name];
     return typeof code === 'number' ? EVALUATIONS[code] : NOT_FOUND;
   }
 
   variant(testName, variants, defaultVariant) {
+    const chosen = this.chooseVariant(testName, variants, defaultVariant);
+    if (chosen !== undefined) this.expose('variant', testName, chosen);
+    return chosen;
+  }
+
+  /** The variant, without reporting an exposure (React reports from effects). */
+  chooseVariant(testName, variants, defaultVariant) {
     if (typeof testName !== 'string') throw new TypeError('flaglive.variant: testName must be a string');
     if (!Array.isArray(variants) || variants.some((v) => typeof v !== 'string')) {
       throw new TypeError('flaglive.variant: variants must be an array of strings');
@@ -377,6 +397,41 @@ export class FlagClient {
 
   config(path) {
     return configAt(this.cfg, path);
+  }
+
+  /** Listens for exposures; returns the function that stops it. */
+  onExposure(listener) {
+    this.exposureListeners.add(listener);
+    return () => this.exposureListeners.delete(listener);
+  }
+
+  /**
+   * Reports that the app used a value: `kind` `'variant'` (`name` the test,
+   * `variant` the one shown) or `'flag'`. Nothing before flags are loaded;
+   * once per user, kind, name and value unless `dedupeExposures` is false,
+   * so a value that changes for the user is reported again.
+   */
+  expose(kind, name, variant) {
+    if (!this.f || !this.exposureListeners.size) return;
+    const { enabled, reason } = this.detail(kind === 'variant' ? `${name}_${variant}` : name);
+    const key = JSON.stringify([this.u, kind, name, kind === 'variant' ? variant : enabled]);
+    if (this.o.dedupeExposures) {
+      if (this.exposed.has(key)) return;
+      this.exposed.add(key);
+    }
+    this.report({ type: kind, name, ...(kind === 'variant' ? { variant } : {}), enabled, reason });
+  }
+
+  /** An event of the app's own (a conversion, say) to the exposure listeners, beside the exposures. */
+  track(name, details) {
+    this.report({ type: 'track', name, details });
+  }
+
+  report(event) {
+    Object.assign(event, { userId: this.u ?? null, version: this.v ?? null, timestamp: Date.now() });
+    for (const listener of [...this.exposureListeners]) {
+      try { listener(event); } catch { /* a throwing listener must not stop the others */ }
+    }
   }
 
   subscribe(listener) {
@@ -452,6 +507,8 @@ export class FlagClient {
     this.u = out.u;
     this.snap = text;
     this.replay = [];
+    // Older than what the stream already brought: read it again (after this fetch).
+    if (out.r) this.fetchQueued = true;
     this.changed(names, true);
     if (fromNetwork && this.o.cache && typeof out.u === 'string') cacheSave(this.o.base, out.u, text);
     return true;

@@ -186,7 +186,31 @@ export interface FlagClientOptions {
    * each attempt (default 5000).
    */
   streamStartTimeoutMs?: number;
+  /**
+   * Called when the app actually used a value: an A/B variant read with
+   * `variant()` or shown by `useVariant` (after React commits it), and, with
+   * `exposeFlagReads`, a flag read. Once per user, kind, name and value
+   * unless `dedupeExposures` is false; nothing before flags are loaded.
+   */
+  onExposure?: (event: ExposureEvent) => void;
+  /** Flag reads (`isEnabled`, `evaluate`, `useFlag`) are exposures too (default false). */
+  exposeFlagReads?: boolean;
+  /** Report each user's value once per client (default true). */
+  dedupeExposures?: boolean;
 }
+
+/** A value the app used, or an event it tracked. */
+export type ExposureEvent = {
+  /** The user the value was evaluated for, and the snapshot version. */
+  userId: string | null;
+  version: number | null;
+  /** `Date.now()` when it was reported. */
+  timestamp: number;
+} & (
+  | { type: 'variant'; name: string; variant: string; enabled: boolean; reason: Reason }
+  | { type: 'flag'; name: string; enabled: boolean; reason: Reason }
+  | { type: 'track'; name: string; details: unknown }
+);
 
 export interface ChangeDetail {
   /** The layered configuration changed. */
@@ -217,8 +241,19 @@ export class FlagClient {
   /** Whether a flag is on for this user; `fallback` (default false) until flags are loaded. */
   isEnabled(name: string, fallback?: boolean): boolean;
   evaluate(name: string): Evaluation;
-  /** The A/B variant of `testName`: first enabled `${testName}_${v}`, else `defaultVariant`, else the first. */
+  /** The A/B variant of `testName`: first enabled `${testName}_${v}`, else `defaultVariant`, else the first. An exposure. */
   variant<T extends string>(testName: string, variants: readonly T[], defaultVariant?: NoInfer<T> | null): T | undefined;
+  /** The same variant without reporting an exposure (e.g. to decide before showing it). */
+  chooseVariant<T extends string>(testName: string, variants: readonly T[], defaultVariant?: NoInfer<T> | null): T | undefined;
+  /** `evaluate(name)` without reporting an exposure. */
+  detail(name: string): Evaluation;
+  /** Listens for exposures and tracked events; returns the function that stops it. */
+  onExposure(listener: (event: ExposureEvent) => void): () => void;
+  /** Reports that a value was used (what `variant()` and the hooks do for you). */
+  expose(kind: 'variant', testName: string, variant: string): void;
+  expose(kind: 'flag', name: string): void;
+  /** An event of the app's own (a conversion) to the exposure listeners. */
+  track(name: string, details?: unknown): void;
   allFlags(): Record<string, Evaluation>;
   /** The resolved configuration at a dotted `path` (all of it without one). */
   config<T = unknown>(path?: string): { value: T; source: ConfigSource } | undefined;

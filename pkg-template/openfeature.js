@@ -38,7 +38,9 @@ export class FlagliveProvider {
     this.metadata = { name: 'flaglive' };
     this.runsOn = 'client';
     this.events = new OpenFeatureEventEmitter();
-    this.hooks = [];
+    // Exposures: an evaluation the app made is reported after it (a string
+    // is an A/B variant; a boolean only with the client's exposeFlagReads).
+    this.hooks = [{ after: (hook, details) => this.exposed(hook, details) }];
     this.variants = variants;
     this.wasm = wasm;
     this.client = clientOrOptions instanceof FlagClient ? clientOrOptions : null;
@@ -74,6 +76,18 @@ export class FlagliveProvider {
     }
   }
 
+  exposed(hook, details) {
+    const c = this.client;
+    if (!c || details.errorCode) return;
+    if (hook.flagValueType === 'string' && details.variant !== undefined) c.expose('variant', hook.flagKey, details.variant);
+    else if (hook.flagValueType === 'boolean' && c.o.exposeFlagReads) c.expose('flag', hook.flagKey);
+  }
+
+  /** OpenFeature's `track()`: to the client's exposure listeners. */
+  track(trackingEventName, context, details) {
+    this.client?.track(trackingEventName, details);
+  }
+
   /** A new evaluation context means a new sign-in: re-read the snapshot. */
   async onContextChange() {
     await this.client?.identify();
@@ -90,7 +104,7 @@ export class FlagliveProvider {
 
   resolveBooleanEvaluation(flagKey, defaultValue) {
     if (!this.client) return this.notReady(defaultValue);
-    const { enabled, reason } = this.client.evaluate(flagKey);
+    const { enabled, reason } = this.client.detail(flagKey);
     if (reason === 'flag_not_found') {
       return { value: defaultValue, reason: StandardResolutionReasons.ERROR, errorCode: ErrorCode.FLAG_NOT_FOUND, errorMessage: `flag ${flagKey} not found` };
     }
@@ -105,8 +119,8 @@ export class FlagliveProvider {
     if (variants.length === 0) {
       return { value: defaultValue, reason: StandardResolutionReasons.ERROR, errorCode: ErrorCode.FLAG_NOT_FOUND, errorMessage: `no variant flags ${prefix}*` };
     }
-    const chosen = this.client.variant(flagKey, variants, defaultValue);
-    const matched = chosen !== undefined && this.client.isEnabled(prefix + chosen, false);
+    const chosen = this.client.chooseVariant(flagKey, variants, defaultValue);
+    const matched = chosen !== undefined && this.client.detail(prefix + chosen).enabled;
     return { value: chosen ?? defaultValue, variant: chosen, reason: matched ? StandardResolutionReasons.SPLIT : StandardResolutionReasons.DEFAULT };
   }
 

@@ -32,6 +32,7 @@ export class FlagStore {
     this.configVersion = 0;
     this.listeners = new Set();
     this.all = null;
+    this.usages = new Map(); // values mounted components show: exposures
     this.subscribe = this.subscribe.bind(this);
     // A plain snapshot needs the wasm to be read: until it is loaded, the
     // server-side reads (hydration) suspend, so React keeps the server's
@@ -72,6 +73,7 @@ export class FlagStore {
     this.readStatus();
     this.configVersion++;
     this.emit();
+    this.exposeAll();
     client.ready().then(() => { this.readStatus(); this.emit(); }, () => { this.readStatus(); this.emit(); });
     return () => { off(); if (this.client === client) this.client = null; };
   }
@@ -92,7 +94,7 @@ export class FlagStore {
     if (changed.length) {
       const next = new Map(this.flags);
       for (const name of changed) {
-        const e = client.evaluate(name);
+        const e = client.detail(name);
         if (e.reason === 'flag_not_found') next.delete(name);
         else next.set(name, Object.freeze(e));
       }
@@ -103,6 +105,35 @@ export class FlagStore {
     if (detail?.config) this.configVersion++;
     this.readStatus();
     this.emit();
+    this.exposeAll();
+  }
+
+  /**
+   * A mounted component shows `value` (a variant, or a flag's `enabled`):
+   * called from a commit-phase effect, so renders that never commit
+   * (StrictMode's second render, a suspended or abandoned render) report
+   * nothing. Returns the cleanup for unmount.
+   */
+  track(usage) {
+    const key = JSON.stringify([usage.kind, usage.name, usage.value, usage.variants ?? null, usage.defaultVariant ?? null]);
+    let entry = this.usages.get(key);
+    if (!entry) this.usages.set(key, (entry = { ...usage, count: 0 }));
+    entry.count++;
+    this.expose(entry);
+    return () => { if (--entry.count === 0) this.usages.delete(key); };
+  }
+
+  /** Exposures of what is on screen; the client reports each value once per user. */
+  exposeAll() {
+    for (const usage of this.usages.values()) this.expose(usage);
+  }
+
+  expose({ kind, name, value, variants, defaultVariant }) {
+    const c = this.client;
+    if (!c || (kind === 'flag' && !c.o.exposeFlagReads)) return;
+    // Only a value the client still gives: a changed one is about to be rendered, and reported then.
+    const now = kind === 'variant' ? c.chooseVariant(name, [...variants], defaultVariant ?? null) : c.detail(name).enabled;
+    if (now === value) c.expose(kind, name, kind === 'variant' ? value : undefined);
   }
 
   readStatus() {
@@ -198,13 +229,22 @@ export function FlagProvider({ client, options, fallback, children }) {
 export function useFlag(name, fallback = false) {
   const store = useStore();
   const pick = (e) => (e === NOT_FOUND ? fallback : e.enabled);
-  return useSyncExternalStore(store.subscribe, () => pick(store.detail(name)), () => pick(store.serverDetail(name)));
+  const value = useSyncExternalStore(store.subscribe, () => pick(store.detail(name)), () => pick(store.serverDetail(name)));
+  useFlagExposure(store, name, value);
+  return value;
+}
+
+/** With `exposeFlagReads`, a mounted flag read is an exposure. */
+function useFlagExposure(store, name, shown) {
+  useEffect(() => store.track({ kind: 'flag', name, value: store.detail(name).enabled }), [store, name, shown]);
 }
 
 /** `{ enabled, reason }` for `name`. */
 export function useFlagDetail(name) {
   const store = useStore();
-  return useSyncExternalStore(store.subscribe, () => store.detail(name), () => store.serverDetail(name));
+  const detail = useSyncExternalStore(store.subscribe, () => store.detail(name), () => store.serverDetail(name));
+  useFlagExposure(store, name, detail);
+  return detail;
 }
 
 /** `{ [flagName]: boolean }` for every flag. */
@@ -237,12 +277,18 @@ export function useVariant(testName, variants, defaultVariant) {
   const args = `${testName}\u0000${variants.join('\u0000')}\u0000${defaultVariant ?? ''}`;
   const otherwise = defaultVariant ?? variants[0];
   const fromBootstrap = (wait) => store.serverVariant(testName, variants, defaultVariant, wait) ?? otherwise;
-  return useDerived(
+  const value = useDerived(
     store,
     () => `${store.version}\u0001${store.client ? 1 : 0}\u0001${isLoaded() ? 1 : 0}\u0001${args}`,
-    () => (store.client ? store.client.variant(testName, [...variants], defaultVariant ?? null) : undefined) ?? fromBootstrap(false),
+    () => (store.client ? store.client.chooseVariant(testName, [...variants], defaultVariant ?? null) : undefined) ?? fromBootstrap(false),
     () => fromBootstrap(true),
   );
+  // The variant shown is an exposure once this commits (never during render).
+  useEffect(
+    () => store.track({ kind: 'variant', name: testName, value, variants: [...variants], defaultVariant: defaultVariant ?? null }),
+    [store, args, value], // eslint-disable-line react-hooks/exhaustive-deps
+  );
+  return value;
 }
 
 const valueOr = (found, fallback) => (found === undefined ? fallback : found.value);

@@ -51,7 +51,8 @@ const renders = (page) => page.evaluate(() => ({ ...window.renders }));
 
 test('the packed tarball ships the right files and builds with Vite defaults', () => {
   for (const f of ['index.js', 'index.d.ts', 'react.js', 'react.d.ts', 'openfeature.js', 'openfeature.d.ts', 'wasm.js', 'client.js', 'flaglive_wasm_bg.wasm', 'package.json',
-    'node.js', 'node-init.js', 'react-node.js', 'openfeature-node.js', 'flaglive_wasm_inline.js']) {
+    'node.js', 'node-init.js', 'react-node.js', 'openfeature-node.js', 'flaglive_wasm_inline.js',
+    'testing.js', 'testing.d.ts', 'testing-node.js']) {
     assert.ok(packed.files.includes(f), `${f} in the tarball (${packed.files.join(', ')})`);
   }
   assert.ok(!packed.files.some((f) => f.startsWith('.')), 'no dotfiles shipped');
@@ -233,4 +234,78 @@ test('OpenFeature provider: values, reasons, errors, change events', () => withA
   await page.waitForFunction(() => window.ofEvents.filter((e) => e.type === 'PROVIDER_READY').length >= 2, null, { timeout: 30_000 });
   await page.evaluate(() => window.ofProvider.onClose());
   assert.deepEqual(errors.filter((e) => !/ERR_CONNECTION_REFUSED|Failed to load resource/.test(e)), []);
+}));
+
+const exposuresOf = (page, type, name) => page.evaluate(([t, n]) => window.exposures.filter((e) => e.type === t && e.name === n), [type, name]);
+
+test('exposures: once per user and value, from commits only (StrictMode, two readers, re-renders, a render that never commits)', () => withApp(async ({ server, admin, page, errors }) => {
+  await page.evaluate(() => window.mountExposures());
+  await page.waitForFunction(() => window.exposures.some((e) => e.name === 'pricing_page'), null, { timeout: 10_000 });
+  const shown = await text(page, 'pricing');
+  for (let i = 0; i < 3; i++) await page.evaluate(() => window.rerender());
+  await new Promise((r) => setTimeout(r, 300));
+  let pricing = await exposuresOf(page, 'variant', 'pricing_page');
+  assert.equal(pricing.length, 1, `one exposure for two readers, StrictMode and re-renders: ${JSON.stringify(pricing)}`);
+  assert.deepEqual({ ...pricing[0], timestamp: 0, version: 0 },
+    { type: 'variant', name: 'pricing_page', variant: shown, enabled: pricing[0].enabled, reason: pricing[0].reason, userId: MARIA.id, timestamp: 0, version: 0 });
+  assert.equal(typeof pricing[0].version, 'number');
+  assert.deepEqual(await exposuresOf(page, 'variant', 'checkout_flow'), [], 'a render that never committed reports nothing');
+  assert.deepEqual(await exposuresOf(page, 'flag', 'promo_banner'), [], 'flag reads are not exposures by default');
+  await page.evaluate(() => window.releaseSuspended());
+  await page.waitForFunction(() => window.exposures.some((e) => e.name === 'checkout_flow'), null, { timeout: 10_000 });
+  assert.equal((await exposuresOf(page, 'variant', 'checkout_flow'))[0].reason, 'flag_not_found', 'a test without flags: its default, reported once');
+
+  // A rollout change moves maria to another variant: reported again, once.
+  if (shown === 'control') await admin.call('PUT', '/api/admin/flags/pricing_page_compact/rollout', { rolloutPercentage: 100 });
+  else await admin.call('POST', `/api/admin/flags/pricing_page_${shown}/toggle`, {});
+  await page.waitForFunction((s) => window.text('pricing') !== s, shown, { timeout: 10_000 });
+  await new Promise((r) => setTimeout(r, 300));
+  pricing = await exposuresOf(page, 'variant', 'pricing_page');
+  assert.equal(pricing.length, 2, JSON.stringify(pricing));
+  assert.equal(pricing[1].variant, await text(page, 'pricing'));
+
+  // Another user signs in on this tab: what they see is reported for them.
+  assert.equal(await page.evaluate(async () => (await fetch('/api/auth/login', {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'tom', password: 'tech-demo' }),
+  })).status), 200);
+  await page.evaluate(() => window.client.identify());
+  await page.waitForFunction(() => window.exposures.some((e) => e.userId === 'user-tom' && e.name === 'pricing_page'), null, { timeout: 10_000 });
+  const toms = (await exposuresOf(page, 'variant', 'pricing_page')).filter((e) => e.userId === 'user-tom');
+  assert.equal(toms.length, 1);
+  assert.equal(toms[0].variant, await text(page, 'pricing'));
+  assert.deepEqual(errors, []);
+  void server;
+}));
+
+test('exposures: flag reads when asked for, none before flags are loaded', () => withApp(async ({ page, errors }) => {
+  assert.deepEqual(await page.evaluate(() => window.exposureBeforeLoad()), { chosen: 'control', events: [] });
+  await page.evaluate(() => window.mountExposures({ exposeFlagReads: true }));
+  await page.waitForFunction(() => window.exposures.some((e) => e.type === 'flag' && e.name === 'promo_banner'), null, { timeout: 10_000 });
+  await page.evaluate(() => window.rerender());
+  await new Promise((r) => setTimeout(r, 300));
+  const promo = await exposuresOf(page, 'flag', 'promo_banner');
+  assert.equal(promo.length, 1);
+  assert.equal(String(promo[0].enabled), await text(page, 'promo'));
+  const direct = await page.evaluate(() => {
+    const before = window.exposures.length;
+    window.client.isEnabled('dark_mode');
+    window.client.isEnabled('dark_mode');
+    window.client.track('purchase', { total: 42 });
+    return window.exposures.slice(before).map((e) => [e.type, e.name, e.details ?? null]);
+  });
+  assert.deepEqual(direct, [['flag', 'dark_mode', null], ['track', 'purchase', { total: 42 }]]);
+  assert.deepEqual(errors, []);
+}));
+
+test('exposures through OpenFeature: the after hook reports variants, track() reaches the same listener', () => withApp(async ({ page, errors }) => {
+  await page.evaluate(() => window.openFeature());
+  const got = await page.evaluate(() => {
+    const a = window.of.getStringValue('pricing_page', 'control');
+    const b = window.of.getStringValue('pricing_page', 'control');
+    window.of.getBooleanValue('promo_banner', false); // a flag read: not an exposure by default
+    window.of.track('purchase', { value: 42 });
+    return { value: a === b ? a : null, events: window.exposures.map((e) => [e.type, e.name, e.variant ?? null, e.details ?? null]) };
+  });
+  assert.deepEqual(got.events, [['variant', 'pricing_page', got.value, null], ['track', 'purchase', null, { value: 42 }]]);
+  assert.deepEqual(errors, []);
 }));

@@ -1,12 +1,13 @@
 // Compile-only check of the FlagClient, flaglive/react and flaglive/openfeature
 // types against real usage. @ts-expect-error lines must stay errors.
 import { createElement as h } from 'react';
-import { createFlagClient, FlagClient, init, isLoaded, prepareBootstrap, type FlagStatus, type ChangeDetail, type PreparedBootstrap } from '../../pkg/index.js';
+import { createFlagClient, FlagClient, init, isLoaded, prepareBootstrap, type FlagStatus, type ChangeDetail, type PreparedBootstrap, type ExposureEvent } from '../../pkg/index.js';
 import {
   FlagProvider, useFlag, useFlagDetail, useVariant, useFlags, useFlagsStatus, useConfig, useFlagClient,
   useFeatureFlag, useFeatureFlags, useFeatureFlagsWithSSE, useABTest,
 } from '../../pkg/react.js';
 import { FlagliveProvider } from '../../pkg/openfeature.js';
+import { createTestClient, type TestClient } from '../../pkg/testing.js';
 
 async function client(): Promise<void> {
   const c: FlagClient = await createFlagClient({ baseUrl: 'https://flags.example.com', credentials: 'include', hiddenCloseMs: 1000 });
@@ -56,3 +57,31 @@ function Component(): null {
 const tree = h(FlagProvider, { options: { baseUrl: '' }, fallback: 'loading' }, h(Component));
 const provider = new FlagliveProvider({ baseUrl: '' }, { variants: { pricing: ['a', 'b'] } });
 void [tree, provider.metadata.name];
+
+const testClient: TestClient = createTestClient({
+  flags: { a: true, rollout: { enabled: true, rolloutStrategy: 'percentage', rolloutPercentage: 30 } },
+  variants: { pricing: 'annual' }, config: { theme: 'dark' }, user: { id: 'u1', role: 'md' },
+});
+testClient.set({ flags: { a: false } });
+const asClient: FlagClient = testClient;
+const testTree = h(FlagProvider, { client: testClient });
+// @ts-expect-error a flag is on/off or snapshot-shaped
+createTestClient({ flags: { a: 'yes' } });
+void [asClient, testTree];
+
+const exposing = new FlagClient({
+  exposeFlagReads: true, dedupeExposures: false,
+  onExposure: (e: ExposureEvent) => {
+    if (e.type === 'variant') { const v: string = e.variant; void v; }
+    if (e.type === 'track') { const d: unknown = e.details; void d; }
+    const who: string | null = e.userId; void who;
+  },
+});
+const stop: () => void = exposing.onExposure(() => undefined);
+exposing.expose('variant', 'pricing', 'annual');
+exposing.expose('flag', 'promo');
+exposing.track('purchase', { total: 1 });
+const quiet: 'a' | 'b' | undefined = exposing.chooseVariant('t', ['a', 'b'] as const);
+void [stop, quiet, exposing.detail('x').reason];
+// @ts-expect-error a variant exposure names its variant
+exposing.expose('variant', 'pricing');

@@ -1,6 +1,6 @@
 // Test scenarios, mounted on demand by tests/js/app.test.mjs through window.*.
 // Plain createElement (no JSX) so the app needs no Vite plugin.
-import { createElement as h, StrictMode } from 'react';
+import { createElement as h, StrictMode, Suspense } from 'react';
 import { createRoot, hydrateRoot } from 'react-dom/client';
 import { renderToString } from 'react-dom/server';
 import init, { FlagClient } from 'flaglive';
@@ -58,10 +58,12 @@ window.text = (id) => document.getElementById(id)?.textContent ?? null;
 /** OpenFeature: sets the provider and records its events. */
 window.openFeature = async () => {
   window.ofEvents = [];
+  window.exposures = [];
   for (const e of [ProviderEvents.Ready, ProviderEvents.Stale, ProviderEvents.ConfigurationChanged, ProviderEvents.Error]) {
     OpenFeature.addHandler(e, (details) => window.ofEvents.push({ type: e, flags: details?.flagsChanged ?? null }));
   }
-  window.ofProvider = new FlagliveProvider({ baseUrl: '', cache: false }, { variants: { pricing_page: ['control', 'annual', 'compact'] } });
+  window.ofProvider = new FlagliveProvider({ baseUrl: '', cache: false, onExposure: (e) => window.exposures.push(e) },
+    { variants: { pricing_page: ['control', 'annual', 'compact'] } });
   await OpenFeature.setProviderAndWait(window.ofProvider);
   window.of = OpenFeature.getClient();
 };
@@ -78,4 +80,42 @@ window.ssrHydrate = async (bootstrap) => {
   root = hydrateRoot(container, tree(), { onRecoverableError: (e) => recoverable.push(String(e?.message ?? e)) });
   await new Promise((r) => setTimeout(r, 0));
   return { html, hydrated: container.innerHTML, recoverable };
+};
+
+/** Exposures: StrictMode, the same test shown twice, a flag, and a Suspense
+ *  boundary whose child reads a variant, then suspends until
+ *  `window.releaseSuspended()`: that render never commits before. */
+window.mountExposures = async ({ exposeFlagReads = false } = {}) => {
+  await init();
+  window.exposures = [];
+  window.client = new FlagClient({ baseUrl: '', cache: false, exposeFlagReads, onExposure: (e) => window.exposures.push(e) });
+  await window.client.ready();
+  let release;
+  const gate = new Promise((r) => { release = r; });
+  let released = false;
+  window.releaseSuspended = () => { released = true; release(); };
+  const Pricing = ({ id }) => Text(id, useVariant('pricing_page', ['control', 'annual', 'compact']));
+  const Checkout = () => {
+    const flow = useVariant('checkout_flow', ['classic', 'express']);
+    if (!released) throw gate;
+    return Text('checkout', flow);
+  };
+  const Promo = () => Text('promo', useFlag('promo_banner'));
+  const tree = (n) => h(StrictMode, null, h(FlagProvider, { client: window.client },
+    h('div', { 'data-n': n }, h(Pricing, { id: 'pricing' }), h(Pricing, { id: 'pricing2' }), h(Promo),
+      h(Suspense, { fallback: Text('checkout', 'waiting') }, h(Checkout)))));
+  root = createRoot(document.getElementById('root'));
+  root.render(tree(0));
+  let n = 0;
+  window.rerender = () => root.render(tree(++n));
+};
+
+/** A client that has not loaded yet: what variant() gives, and exposures then. */
+window.exposureBeforeLoad = async () => {
+  await init();
+  const events = [];
+  const c = new FlagClient({ baseUrl: '', cache: false, streaming: false, onExposure: (e) => events.push(e) });
+  const chosen = c.variant('pricing_page', ['control', 'annual']);
+  c.close();
+  return { chosen, events };
 };
