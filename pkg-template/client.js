@@ -7,8 +7,10 @@
 // are a plain object lookup of the evaluations the core reported.
 import { call, newEngine, freeEngine, SNAPSHOT, MESSAGE, VARIANT } from './wasm.js';
 
+// The core's reasons in its order, then `override` (a tester's, never the core's).
 const REASONS = ['flag_not_found', 'flag_disabled', 'user_targeted', 'role_targeted', 'strategy_all',
-  'strategy_none', 'strategy_targeted', 'percentage_rollout', 'default'];
+  'strategy_none', 'strategy_targeted', 'percentage_rollout', 'default', 'override'];
+const OVERRIDDEN = 18; // + enabled
 /** An evaluation per core code (`reason index * 2 + enabled`), shared and frozen. */
 const EVALUATIONS = REASONS.flatMap((reason) => [false, true].map((enabled) => Object.freeze({ enabled, reason })));
 export const evaluationOf = (code) => EVALUATIONS[code];
@@ -24,6 +26,11 @@ const REPLAY_MAX = 1000;
 /** About 1 s doubling to 30 s, with jitter so clients spread out. */
 const backoff = (failures) => Math.min(1000 * 2 ** Math.min(failures, 5), 30_000) * (0.5 + Math.random() * 0.5);
 const own = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
+/** Sets a code in a name -> code object (0: deleted); any name, even `__proto__`. */
+function set(codes, name, code) {
+  if (code === 0) delete codes[name];
+  else Object.defineProperty(codes, name, { value: code, writable: true, enumerable: true, configurable: true });
+}
 
 function invalid(field, problem) {
   return new TypeError(`flaglive.FlagClient: invalid options: field \`${field}\`: ${problem}`);
@@ -54,6 +61,7 @@ function readOptions(o) {
   }
   if (o.onExposure != null && typeof o.onExposure !== 'function') throw invalid('onExposure', 'must be a function');
   const credentials = str('credentials') ?? 'include';
+  const urlOverrides = bool('urlOverrides', false);
   return {
     base: (str('baseUrl') ?? '').replace(/\/+$/, ''),
     credentials: credentials === 'omit' || credentials === 'same-origin' ? credentials : 'include',
@@ -65,6 +73,7 @@ function readOptions(o) {
     onExposure: o.onExposure ?? undefined,
     exposeFlagReads: bool('exposeFlagReads', false),
     dedupeExposures: bool('dedupeExposures', true),
+    urlOverrides,
     resyncDebounceMs: ms('resyncDebounceMs', 300),
     hiddenCloseMs: ms('hiddenCloseMs', 60_000),
     // A stalled proxy must not hold the snapshot request forever.
@@ -123,6 +132,29 @@ export function configAt(c, path) {
     }
   }
   return { value, source: c.source };
+}
+
+// ---- overrides: a tester's values, in this tab only -------------------------
+
+/** This tab's overrides for a base URL and user: read, or (`save`) written. */
+function overridesStored(base, user, save) {
+  const key = `${CACHE_PREFIX}overrides:${base}:${user}`;
+  try {
+    if (save) return Object.keys(save).length ? sessionStorage.setItem(key, JSON.stringify(save)) : sessionStorage.removeItem(key);
+    const o = JSON.parse(sessionStorage.getItem(key));
+    return o?.constructor === Object ? o : {};
+  } catch { return {}; } // no sessionStorage: memory only
+}
+
+/** `?flaglive=promo_banner:off,pricing_page:annual` (only with `urlOverrides`). */
+function overridesInUrl() {
+  const out = {};
+  try {
+    for (const [, name, v] of new URLSearchParams(location.search).get('flaglive')?.matchAll(/([^,:]+):([^,]*)/g) ?? []) {
+      out[name] = v === 'on' || (v !== 'off' && v);
+    }
+  } catch { /* no page URL */ }
+  return out;
 }
 
 // ---- the offline cache: the last good state per base URL and user ---------
@@ -295,7 +327,10 @@ export class FlagClient {
   constructor(options) {
     const o = (this.o = readOptions(options));
     this.h = newEngine();
-    this.f = null; // flag name -> evaluation code, once loaded
+    this.f = null; // flag name -> evaluation code, once loaded (overrides applied)
+    this.base = null; // the same without overrides: what the core reported
+    this.ov = {}; // name -> true | false | variant: the tester's overrides
+    this.ovUser = undefined; // whose overrides `ov` holds
     this.cfg = null; // { value, source } of the resolved configuration
     this.st = 'loading';
     this.err = undefined;
@@ -370,6 +405,8 @@ export class FlagClient {
 
   /** The variant, without reporting an exposure (React reports from effects). */
   chooseVariant(testName, variants, defaultVariant) {
+    const forced = this.f && this.ov[testName];
+    if (typeof forced === 'string' && variants.includes(forced)) return forced;
     if (typeof testName !== 'string') throw new TypeError('flaglive.variant: testName must be a string');
     if (!Array.isArray(variants) || variants.some((v) => typeof v !== 'string')) {
       throw new TypeError('flaglive.variant: variants must be an array of strings');
@@ -413,13 +450,12 @@ export class FlagClient {
    */
   expose(kind, name, variant) {
     if (!this.f || !this.exposureListeners.size) return;
-    const { enabled, reason } = this.detail(kind === 'variant' ? `${name}_${variant}` : name);
-    const key = JSON.stringify([this.u, kind, name, kind === 'variant' ? variant : enabled]);
-    if (this.o.dedupeExposures) {
-      if (this.exposed.has(key)) return;
-      this.exposed.add(key);
-    }
-    this.report({ type: kind, name, ...(kind === 'variant' ? { variant } : {}), enabled, reason });
+    const forced = kind === 'variant' && this.ov[name] === variant;
+    const { enabled, reason } = forced ? EVALUATIONS[OVERRIDDEN + 1] : this.detail(kind === 'variant' ? `${name}_${variant}` : name);
+    const key = JSON.stringify([this.u, kind, name, variant ?? enabled]);
+    if (this.o.dedupeExposures && this.exposed.has(key)) return;
+    this.exposed.add(key);
+    this.report({ type: kind, name, variant, enabled, reason });
   }
 
   /** An event of the app's own (a conversion, say) to the exposure listeners, beside the exposures. */
@@ -501,15 +537,16 @@ export class FlagClient {
     const names = Object.keys(out.f);
     // The first snapshot's answer holds every flag; later ones only what changed.
     if (out.p && this.f) this.patch(out.f, names);
-    else this.f = out.f;
+    else this.base = this.f = out.f;
     this.v = out.v;
     this.cfg = out.c;
     this.u = out.u;
+    if (this.ovUser !== out.u) this.loadOverrides();
     this.snap = text;
     this.replay = [];
     // Older than what the stream already brought: read it again (after this fetch).
     if (out.r) this.fetchQueued = true;
-    this.changed(names, true);
+    this.changed(out.p ? this.seen(names) : names, true);
     if (fromNetwork && this.o.cache && typeof out.u === 'string') cacheSave(this.o.base, out.u, text);
     return true;
   }
@@ -529,13 +566,63 @@ export class FlagClient {
     return out;
   }
 
-  /** Sets the codes the core reported (0: the flag is gone). */
+  /** Sets the codes the core reported (0: the flag is gone); an
+   *  overridden flag keeps showing its override. */
   patch(codes, names) {
     for (const name of names) {
-      const code = codes[name];
-      if (code === 0) delete this.f[name];
-      else Object.defineProperty(this.f, name, { value: code, writable: true, enumerable: true, configurable: true });
+      set(this.base, name, codes[name]);
+      if (this.f !== this.base && typeof this.ov[name] !== 'boolean') set(this.f, name, codes[name]);
     }
+  }
+
+  // -- overrides --
+
+  /**
+   * Forces a flag on or off (`true`/`false`), an A/B test to a variant (a
+   * string), or clears it (`null`): reads answer it with reason `override`,
+   * listeners and hooks see the change, and it is kept in this tab's
+   * sessionStorage for this base URL and user. It never leaves the browser.
+   */
+  setOverride(name, value) {
+    if (typeof name !== 'string' || (value !== null && typeof value !== 'boolean' && typeof value !== 'string')) {
+      throw new TypeError('flaglive.setOverride: expected a name and true, false, a variant or null');
+    }
+    if (value === null) delete this.ov[name];
+    else this.ov[name] = value;
+    this.saveOverrides();
+    this.applyOverrides([name]);
+  }
+
+  /** `{ [name]: true | false | variant }` in force. */
+  overrides() {
+    return { ...this.ov };
+  }
+
+  /** The overrides of the user the flags are now for: their tab's, any set
+   *  before the first snapshot, and the URL's when allowed. */
+  loadOverrides() {
+    const before = this.ov;
+    this.ov = {
+      ...overridesStored(this.o.base, this.u),
+      ...(this.ovUser === undefined && before),
+      ...(this.o.urlOverrides && overridesInUrl()),
+    };
+    this.ovUser = this.u;
+    this.saveOverrides();
+    this.applyOverrides([...Object.keys(before), ...Object.keys(this.ov)]);
+  }
+
+  saveOverrides() {
+    overridesStored(this.o.base, this.u, this.ov);
+  }
+
+  /** Rebuilds the flags read from the core's and the overrides. */
+  applyOverrides(names) {
+    if (!this.base) return;
+    const forced = Object.entries(this.ov).filter(([, v]) => typeof v === 'boolean');
+    this.f = forced.length ? { ...this.base } : this.base;
+    for (const [name, on] of forced) set(this.f, name, OVERRIDDEN + Number(on));
+    this.changed(names, false);
   }
 
   onMessage(data) {
@@ -547,7 +634,7 @@ export class FlagClient {
       this.st = 'ready'; // reconnected and up to date
       this.err = undefined;
     }
-    this.changed(names, out.c !== undefined);
+    this.changed(this.seen(names), out.c !== undefined);
     if (names.length || out.c !== undefined) this.scheduleCacheWrite();
     if (out.r === 2 || this.replay?.length > REPLAY_MAX) this.refresh();
     else if (out.r === 1 && this.timers.resync === undefined) this.arm('resync', this.o.resyncDebounceMs, () => this.refresh());
@@ -566,6 +653,11 @@ export class FlagClient {
     this.st = 'stale';
     this.err = 'flaglive: the live stream was interrupted; reconnecting';
     this.record();
+  }
+
+  /** The core's changed names, less those an override hides from the user. */
+  seen(names) {
+    return this.f === this.base ? names : names.filter((n) => typeof this.ov[n] !== 'boolean');
   }
 
   changed(names, config) {

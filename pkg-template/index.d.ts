@@ -11,7 +11,9 @@ export type Reason =
   | 'strategy_none'
   | 'strategy_targeted'
   | 'percentage_rollout'
-  | 'default';
+  | 'default'
+  /** A tester's override (`setOverride`), never the server's. */
+  | 'override';
 
 export interface Evaluation {
   enabled: boolean;
@@ -197,6 +199,11 @@ export interface FlagClientOptions {
   exposeFlagReads?: boolean;
   /** Report each user's value once per client (default true). */
   dedupeExposures?: boolean;
+  /**
+   * Take overrides from the page URL, `?flaglive=promo_banner:off,pricing_page:annual`
+   * (default false: a production page cannot be steered by a link unless the app allows it).
+   */
+  urlOverrides?: boolean;
 }
 
 /** A value the app used, or an event it tracked. */
@@ -254,6 +261,14 @@ export class FlagClient {
   expose(kind: 'flag', name: string): void;
   /** An event of the app's own (a conversion) to the exposure listeners. */
   track(name: string, details?: unknown): void;
+  /**
+   * For testers: forces a flag on or off, or an A/B test to a variant;
+   * `null` clears it. Reads answer it with reason `override`; it stays in
+   * this tab (sessionStorage, per base URL and user) and never leaves the browser.
+   */
+  setOverride(name: string, value: boolean | string | null): void;
+  /** The overrides in force: `{ [name]: true | false | variant }`. */
+  overrides(): Record<string, boolean | string>;
   allFlags(): Record<string, Evaluation>;
   /** The resolved configuration at a dotted `path` (all of it without one). */
   config<T = unknown>(path?: string): { value: T; source: ConfigSource } | undefined;

@@ -115,7 +115,7 @@ export class FlagStore {
    * nothing. Returns the cleanup for unmount.
    */
   track(usage) {
-    const key = JSON.stringify([usage.kind, usage.name, usage.value, usage.variants ?? null, usage.defaultVariant ?? null]);
+    const key = JSON.stringify(usage);
     let entry = this.usages.get(key);
     if (!entry) this.usages.set(key, (entry = { ...usage, count: 0 }));
     entry.count++;
