@@ -156,6 +156,37 @@ test('the pricing A/B variant matches the bucket, for every demo user, across re
   }
 });
 
+test('devtools: an override re-renders the page, says override, survives a reload of the tab, and clears', async () => {
+  const { page, context, errors } = await signIn('maria');
+  await panelMatchesServer(page, 'maria');
+  const row = '[data-testid="flag-promo_banner"]';
+  const server = (await admin.evaluate(['promo_banner'], USERS.maria)).promo_banner;
+  const forced = server.enabled ? 'off' : 'on';
+  await page.selectOption('[data-testid="override-promo_banner"]', forced);
+  await page.locator(`${row}[data-reason=override][data-enabled="${!server.enabled}"]`).waitFor(WAIT);
+  await page.waitForSelector('[data-testid=promo-banner]', { state: server.enabled ? 'detached' : 'attached', ...WAIT });
+  await page.selectOption('[data-testid="override-variant-pricing_page"]', 'compact');
+  await page.locator('[data-testid=pricing][data-variant=compact]').waitFor(WAIT);
+  assert.equal(await page.textContent('[data-testid="variant-pricing_page"]'), 'compact');
+  assert.match(await page.textContent('[data-testid=event-log]'), /override promo_banner: (on|off)/);
+
+  // A live admin change of another flag still shows; the overridden one keeps its override.
+  await admin.call('POST', '/api/admin/flags/dark_mode/toggle', {});
+  const dark = (await admin.evaluate(['dark_mode'], USERS.maria)).dark_mode;
+  await page.locator(`[data-testid="flag-dark_mode"][data-enabled="${dark.enabled}"]`).waitFor(WAIT);
+  await page.reload();
+  await page.locator('[data-testid=status]').filter({ hasText: 'ready' }).waitFor(WAIT);
+  await page.locator(`${row}[data-reason=override]`).waitFor(WAIT);
+  await page.locator('[data-testid=pricing][data-variant=compact]').waitFor(WAIT);
+
+  await page.selectOption('[data-testid="override-promo_banner"]', '');
+  await page.selectOption('[data-testid="override-variant-pricing_page"]', '');
+  await page.locator(`${row}[data-reason=${server.reason}]`).waitFor(WAIT);
+  await panelMatchesServer(page, 'maria');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('server stop: the user window shows stale and keeps its flags; after restart it recovers and converges', async () => {
   await admin.call('POST', '/api/admin/flags/promo_banner/toggle', { enabled: true });
   const { page: user, context, errors } = await signIn('tom');

@@ -8,6 +8,7 @@ import {
 } from '../../pkg/react.js';
 import { FlagliveProvider } from '../../pkg/openfeature.js';
 import { createTestClient, type TestClient } from '../../pkg/testing.js';
+import { FlagDevtools } from '../../pkg/devtools.js';
 
 async function client(): Promise<void> {
   const c: FlagClient = await createFlagClient({ baseUrl: 'https://flags.example.com', credentials: 'include', hiddenCloseMs: 1000 });
@@ -85,3 +86,13 @@ const quiet: 'a' | 'b' | undefined = exposing.chooseVariant('t', ['a', 'b'] as c
 void [stop, quiet, exposing.detail('x').reason];
 // @ts-expect-error a variant exposure names its variant
 exposing.expose('variant', 'pricing');
+
+exposing.setOverride('promo', true);
+exposing.setOverride('pricing', 'annual');
+exposing.setOverride('promo', null);
+const forced: Record<string, boolean | string> = exposing.overrides();
+new FlagClient({ urlOverrides: true });
+const panel = h(FlagDevtools, { tests: { pricing: ['a', 'b'] }, title: 'Flags' });
+// @ts-expect-error an override is a boolean, a variant or null
+exposing.setOverride('promo', 1);
+void [forced, panel];

@@ -1,4 +1,5 @@
-// Session and layout: sign in, then the product page with its flag panel,
+// Session and layout: sign in, then the product page with flaglive's
+// devtools panel (flags, variants, config, events, overrides),
 // and the admin view for admins. One FlagProvider per signed-in user: a
 // new user gets a new client (key), so no flag of the last user survives.
 import { useEffect, useState } from 'react';
@@ -6,7 +7,7 @@ import { FlagProvider } from 'flaglive/react';
 import { api } from './api.js';
 import SignIn from './SignIn.jsx';
 import ProductPage from './ProductPage.jsx';
-import FlagPanel from './FlagPanel.jsx';
+import { FlagDevtools } from 'flaglive/devtools';
 import AdminPage from './admin/AdminPage.jsx';
 import { useHashRoute } from './route.js';
 
@@ -50,7 +51,9 @@ export default function App() {
         ) : (
           <div className="columns">
             <ProductPage user={user} />
-            <FlagPanel user={user} />
+            <aside className="panel">
+              <FlagDevtools title={`Flags for ${user.username}`} tests={{ pricing_page: ['control', 'annual', 'compact'] }} />
+            </aside>
           </div>
         )}
       </div>
