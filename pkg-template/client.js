@@ -223,7 +223,7 @@ function cacheForget(base, user) {
 
 const sources = new Map();
 let warnedBlocked = false;
-const blockedMessage = (ms) => `flaglive: the live stream delivered nothing in ${ms} ms: a proxy is buffering or compressing it; flags are re-read instead`;
+const blockedMessage = (ms) => `flaglive: no live stream data in ${ms} ms: a proxy is buffering or compressing it; re-reading flags instead`;
 
 class SharedSource {
   constructor(url, withCredentials, o) {
@@ -657,7 +657,7 @@ export class FlagClient {
 
   /** The core's changed names, less those an override hides from the user. */
   seen(names) {
-    return this.f === this.base ? names : names.filter((n) => typeof this.ov[n] !== 'boolean');
+    return names.filter((n) => typeof this.ov[n] !== 'boolean');
   }
 
   changed(names, config) {

@@ -132,7 +132,7 @@ export class FlagStore {
     const c = this.client;
     if (!c || (kind === 'flag' && !c.o.exposeFlagReads)) return;
     // Only a value the client still gives: a changed one is about to be rendered, and reported then.
-    const now = kind === 'variant' ? c.chooseVariant(name, [...variants], defaultVariant ?? null) : c.detail(name).enabled;
+    const now = kind === 'variant' ? c.chooseVariant(name, variants, defaultVariant) : c.detail(name).enabled;
     if (now === value) c.expose(kind, name, kind === 'variant' ? value : undefined);
   }
 
@@ -285,7 +285,7 @@ export function useVariant(testName, variants, defaultVariant) {
   );
   // The variant shown is an exposure once this commits (never during render).
   useEffect(
-    () => store.track({ kind: 'variant', name: testName, value, variants: [...variants], defaultVariant: defaultVariant ?? null }),
+    () => store.track({ kind: 'variant', name: testName, value, variants, defaultVariant }),
     [store, args, value], // eslint-disable-line react-hooks/exhaustive-deps
   );
   return value;

@@ -183,7 +183,7 @@ test('stream held by a compressing proxy: stale with the cause named once, flags
     proxy.compressStreams = true;
     await page.evaluate(() => window.startClient({ cache: false, streamStartTimeoutMs: 1000 }));
     await page.waitForFunction(() => window.client.status === 'stale', null, { timeout: 10_000 });
-    assert.match((await state()).error, /delivered nothing in 1000 ms: a proxy is buffering or compressing it/);
+    assert.match((await state()).error, /no live stream data in 1000 ms: a proxy is buffering or compressing it/);
 
     // Changes still arrive, by the snapshot re-read on each reopening.
     await toggle({ admin }, 'promo_banner');
