@@ -25,7 +25,7 @@ const REPLAY_MAX = 1000;
 
 /** About 1 s doubling to 30 s, with jitter so clients spread out. */
 const backoff = (failures) => Math.min(1000 * 2 ** Math.min(failures, 5), 30_000) * (0.5 + Math.random() * 0.5);
-const own = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
+export const own = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
 /** Sets a code in a name -> code object (0: deleted); any name, even `__proto__`. */
 function set(codes, name, code) {
   if (code === 0) delete codes[name];
@@ -228,7 +228,7 @@ const blockedMessage = (ms) => `flaglive: no live stream data in ${ms} ms: a pro
 class SharedSource {
   constructor(url, withCredentials, o) {
     Object.assign(this, { url, withCredentials, idleMs: o.streamTimeoutMs, startMs: o.streamStartTimeoutMs, members: new Set(),
-      failures: 0, opened: 0, es: null, lastId: null, blocked: false });
+      failures: 0, opened: 0, es: null, lastId: null, blocked: null });
   }
 
   join(client) {
@@ -275,7 +275,7 @@ class SharedSource {
     es.onmessage = (e) => {
       this.lastSeen = performance.now();
       clearTimeout(this.startTimer);
-      this.blocked = false;
+      this.blocked = null;
       if (e.lastEventId) this.lastId = e.lastEventId;
       if (typeof e.data !== 'string') return;
       for (const m of [...this.members]) m.onMessage(e.data);
@@ -288,16 +288,16 @@ class SharedSource {
     this.startTimer = setTimeout(() => this.held(), this.startMs);
   }
 
-  /** Opened, yet not even the server's first message came through. */
+  /** Opened, yet not even the server's first message came through:
+   *  `blocked` says why until a message does. */
   held() {
     if (!this.es) return;
-    this.blocked = true;
-    const why = blockedMessage(this.startMs);
+    this.blocked = blockedMessage(this.startMs);
     if (!warnedBlocked) {
       warnedBlocked = true;
-      console.warn(`${why}. ${this.url}: see README "Behind a proxy"`);
+      console.warn(`${this.blocked}. ${this.url}: see README "Behind a proxy"`);
     }
-    for (const m of [...this.members]) m.onStreamHeld(why);
+    for (const m of [...this.members]) m.onStreamHeld(this.blocked);
     this.broken();
   }
 
@@ -405,8 +405,6 @@ export class FlagClient {
 
   /** The variant, without reporting an exposure (React reports from effects). */
   chooseVariant(testName, variants, defaultVariant) {
-    const forced = this.f && this.ov[testName];
-    if (typeof forced === 'string' && variants.includes(forced)) return forced;
     if (typeof testName !== 'string') throw new TypeError('flaglive.variant: testName must be a string');
     if (!Array.isArray(variants) || variants.some((v) => typeof v !== 'string')) {
       throw new TypeError('flaglive.variant: variants must be an array of strings');
@@ -414,6 +412,8 @@ export class FlagClient {
     if (defaultVariant != null && typeof defaultVariant !== 'string') {
       throw new TypeError('flaglive.variant: defaultVariant must be a string if given');
     }
+    const forced = this.f && this.ov[testName];
+    if (typeof forced === 'string' && variants.includes(forced)) return forced;
     // Memoized per change: a variant read in a render loop costs no wasm call.
     const key = variantKey(testName, variants, defaultVariant);
     if (this.memoAt !== this.changes) { this.memo = new Map(); this.memoAt = this.changes; }
@@ -699,10 +699,9 @@ export class FlagClient {
     if (loaded || failed) {
       for (const [resolve, reject] of this.waiters.splice(0)) loaded ? resolve() : reject(this.error());
     }
-    const okNow = ok && this.st !== 'unauthorized';
     this.identifyWaiters = this.identifyWaiters.filter(([g, resolve, reject]) => {
       if (g > gen) return true;
-      okNow ? resolve() : reject(this.error());
+      ok ? resolve() : reject(this.error());
       return false;
     });
   }
@@ -772,7 +771,7 @@ export class FlagClient {
       // Fresh flags, but without a working stream they are not live.
       const held = this.source?.blocked;
       this.st = held ? 'stale' : 'ready';
-      this.err = held ? blockedMessage(this.source.startMs) : undefined;
+      this.err = held ?? undefined;
       this.failures = 0;
     } else if (this.st !== 'unauthorized') {
       // Retry with backoff; 401 waits for identify() instead.

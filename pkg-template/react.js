@@ -8,9 +8,7 @@ import {
   createContext, createElement, useContext, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore,
 } from 'react';
 import init, { FlagClient, chooseVariant, isLoaded } from './index.js';
-import { configAt, evaluationOf, isPrepared, prepareBootstrap, variantKey } from './client.js';
-
-const own = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
+import { configAt, evaluationOf, isPrepared, own, prepareBootstrap, variantKey } from './client.js';
 
 const NOT_FOUND = Object.freeze({ enabled: false, reason: 'flag_not_found' });
 const useClientLayoutEffect = typeof window === 'undefined' ? useEffect : useLayoutEffect;
@@ -45,7 +43,7 @@ export class FlagStore {
     this.flags = new Map(Object.entries(state?.f ?? {}).map(([name, code]) => [name, evaluationOf(code)]));
     this.serverFlags = this.flags;
     this.serverConfig = state?.c ?? null;
-    this.serverVariants = state?.v ?? {};
+    this.serverVariants = { ...state?.v }; // a copy: answers of the core are added to it
     this.status = this.serverStatus = statusOf(this.flags);
     this.all = null;
     this.version++;
@@ -175,8 +173,11 @@ export class FlagStore {
       if (wait) throw init();
       return undefined;
     }
+    // Once per test: a server render and a hydration read it on every render.
     const enabled = [...this.serverFlags].filter(([, e]) => e.enabled).map(([n]) => n);
-    return chooseVariant(testName, [...variants], enabled, defaultVariant ?? null);
+    const chosen = chooseVariant(testName, [...variants], enabled, defaultVariant ?? null) ?? null;
+    this.serverVariants[key] = chosen;
+    return chosen ?? undefined;
   }
 
   /** `{ [name]: boolean }`, a new object only after a change. */
