@@ -107,10 +107,8 @@ export function prepareBootstrap(snapshot, { variants = {} } = {}) {
     const v = {};
     for (const [test, d] of Object.entries(variants)) {
       const list = Array.isArray(d) ? d : d?.variants;
-      const key = variantKey(test, list, Array.isArray(d) ? null : d?.defaultVariant);
-      const chosen = call(VARIANT, h, key);
-      if (typeof chosen !== 'string') throw new TypeError(`flaglive.prepareBootstrap: variants of ${test}: ${chosen.error}`);
-      v[key] = JSON.parse(chosen);
+      const key = variantKey(`flaglive.prepareBootstrap: variants of ${test}`, test, list, Array.isArray(d) ? null : d?.defaultVariant);
+      v[key] = JSON.parse(call(VARIANT, h, key));
     }
     return { snapshot: text, state: { f: out.f, c: out.c ?? null, v } };
   } finally {
@@ -118,8 +116,17 @@ export function prepareBootstrap(snapshot, { variants = {} } = {}) {
   }
 }
 
-/** The arguments of a variant read as one key (memo, prepared bootstraps). */
-export const variantKey = (testName, variants, defaultVariant) => JSON.stringify([testName, variants, defaultVariant ?? null]);
+/**
+ * A variant read's arguments, checked (else a TypeError from `who`), as the
+ * core's input: one key for memos and prepared bootstraps.
+ */
+export function variantKey(who, testName, variants, defaultVariant) {
+  const bad = typeof testName !== 'string' ? 'testName must be a string'
+    : !Array.isArray(variants) || variants.some((v) => typeof v !== 'string') ? 'variants must be an array of strings'
+    : defaultVariant != null && typeof defaultVariant !== 'string' ? 'defaultVariant must be a string if given' : '';
+  if (bad) throw new TypeError(`${who}: ${bad}`);
+  return JSON.stringify([testName, defaultVariant ?? null, ...variants]);
+}
 
 /** `{ value, source }` of the configuration `c` at the dotted `path`. */
 export function configAt(c, path) {
@@ -405,17 +412,10 @@ export class FlagClient {
 
   /** The variant, without reporting an exposure (React reports from effects). */
   chooseVariant(testName, variants, defaultVariant) {
-    if (typeof testName !== 'string') throw new TypeError('flaglive.variant: testName must be a string');
-    if (!Array.isArray(variants) || variants.some((v) => typeof v !== 'string')) {
-      throw new TypeError('flaglive.variant: variants must be an array of strings');
-    }
-    if (defaultVariant != null && typeof defaultVariant !== 'string') {
-      throw new TypeError('flaglive.variant: defaultVariant must be a string if given');
-    }
+    const key = variantKey('flaglive.variant', testName, variants, defaultVariant);
     const forced = this.f && this.ov[testName];
     if (typeof forced === 'string' && variants.includes(forced)) return forced;
     // Memoized per change: a variant read in a render loop costs no wasm call.
-    const key = variantKey(testName, variants, defaultVariant);
     if (this.memoAt !== this.changes) { this.memo = new Map(); this.memoAt = this.changes; }
     let out = this.memo.get(key);
     if (out === undefined) {

@@ -10,8 +10,8 @@
 // URL with no configuration); pass your own URL, Response or bytes to
 // init() / createFlagClient() for CSP-strict pages, workers or CDNs, or use
 // initSync({ module: bytes }) in Node.
-import { init, call, newEngine, freeEngine, EVALUATE, BUCKET, SNAPSHOT, VARIANT } from './wasm.js';
-import { FlagClient, evaluationOf, prepareBootstrap } from './client.js';
+import { init, call, newEngine, freeEngine, BUCKET, SNAPSHOT, VARIANT } from './wasm.js';
+import { FlagClient, evaluationOf, prepareBootstrap, variantKey } from './client.js';
 
 export { init, initSync, isLoaded } from './wasm.js';
 export { FlagClient, prepareBootstrap };
@@ -21,11 +21,31 @@ export default init;
 // for everyone, `b < NaN` for nobody) through the text the core reads.
 const finite = (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? (v > 0 ? 1e308 : -1e308) : v);
 
+/** A throwaway engine of the core for one answer. */
+function withEngine(answer) {
+  const h = newEngine();
+  try {
+    return answer(h);
+  } finally {
+    freeEngine(h);
+  }
+}
+
+const kind = (v) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`);
+
 /** `{ enabled, reason }` of `flag` (snapshot shape) for `context`. */
 export function evaluate(flag, context) {
-  const r = call(EVALUATE, 0, JSON.stringify([flag ?? null, context ?? null], finite));
-  if (typeof r !== 'string') throw new TypeError(`flaglive.evaluate: ${r.error}`);
-  return { ...evaluationOf(Number(r)) };
+  const c = context ?? {};
+  const problem = typeof c !== 'object' || Array.isArray(c) ? `expected an object, found ${kind(c)}`
+    : ['userId', 'userRole'].map((k) => c[k] != null && typeof c[k] !== 'string' && `field \`${k}\`: wrong type, found ${kind(c[k])}`).find(Boolean);
+  if (problem) throw new TypeError(`flaglive.evaluate: invalid context: ${problem}`);
+  if (flag == null) return { ...evaluationOf(0) };
+  // The core's own evaluation, of a snapshot of this one flag for this
+  // user; `s` says why it left the flag out (no entry point of its own).
+  const snapshot = { user: { id: c.userId ?? null, role: c.userRole ?? null }, flags: [flag] };
+  const { f, s } = JSON.parse(withEngine((h) => call(SNAPSHOT, h, JSON.stringify(snapshot, finite))));
+  if (s) throw new TypeError(`flaglive.evaluate: invalid flag: ${s}`);
+  return { ...evaluationOf(Object.values(f)[0]) };
 }
 
 /** The rollout bucket (0..99) of `userId` for `flagName`. */
@@ -40,17 +60,13 @@ export function chooseVariant(testName, variants, enabledFlagNames, defaultVaria
   if (!Array.isArray(enabledFlagNames) || enabledFlagNames.some((n) => typeof n !== 'string')) {
     throw new TypeError('flaglive.chooseVariant: enabledFlagNames must be an array of strings');
   }
+  const key = variantKey('flaglive.chooseVariant', testName, variants, defaultVariant);
   // The core's own variant choice over a store where exactly these flags
   // are on (no second entry point in the wasm for it).
-  const h = newEngine();
-  try {
+  return JSON.parse(withEngine((h) => {
     call(SNAPSHOT, h, JSON.stringify({ flags: enabledFlagNames.map((flagName) => ({ flagName, enabled: true, rolloutStrategy: 'all' })) }));
-    const r = call(VARIANT, h, JSON.stringify([testName, variants, defaultVariant ?? null]));
-    if (typeof r !== 'string') throw new TypeError(`flaglive.chooseVariant: ${r.error}`);
-    return JSON.parse(r) ?? undefined;
-  } finally {
-    freeEngine(h);
-  }
+    return call(VARIANT, h, key);
+  })) ?? undefined;
 }
 
 /** init(wasm) if needed, then a new FlagClient(options). */

@@ -167,7 +167,7 @@ export class FlagStore {
    *  the server's HTML meanwhile), or the answer is undefined. */
   serverVariant(testName, variants, defaultVariant, wait) {
     if ((wait ? this.server() : this).serverFlags.size === 0) return undefined;
-    const key = variantKey(testName, variants, defaultVariant);
+    const key = variantKey('flaglive.variant', testName, variants, defaultVariant);
     if (own(this.serverVariants, key)) return this.serverVariants[key] ?? undefined;
     if (!isLoaded()) {
       if (wait) throw init();

@@ -10,25 +10,24 @@
 //! Output shapes (absent keys mean "no change" or "nothing"):
 //! - [`Engine::snapshot`] writes `{"v":version|null,"u":userId|null,"f":{name:code,…},"c":config}`
 //!   with every flag in `f` the first time, later `"p":1` and only the changed ones,
-//!   `"r":2` when the snapshot is older than the state (re-read it);
+//!   `"r":2` when the snapshot is older than the state (re-read it), `"s":why`
+//!   when entries of its `flags` were malformed and left out (why for the first);
 //! - [`Engine::message`] writes `{"v":…,"r":resync,"f":{changed name:code},"c":config,"h":1}`,
 //!   `h` for a `connection` message, `c` only when the configuration changed;
 //! - `config` is `{"value":…,"source":"DEFAULT"|…}` or `null`.
 
 use crate::event::{EventKind, StreamMessage};
 use crate::json_write as w;
-use crate::rules::{self, Context, Evaluation, Reason};
+use crate::rules::Evaluation;
 use crate::snapshot::Snapshot;
 use crate::store::{Outcome, Resync, Store};
 use crate::json_text::{parse_doc, Doc};
 use crate::json_view::Json;
-use crate::{read::FromValue, Flag};
 
 /// An evaluation as one number: `reason index * 2 + enabled`, the index in
 /// [`Reason::ALL`] order (the JS host keeps the same table).
 pub fn code(e: Evaluation) -> u8 {
-    let reason = Reason::ALL.iter().position(|r| *r == e.reason).unwrap_or(0) as u8;
-    reason * 2 + u8::from(e.enabled)
+    e.reason as u8 * 2 + u8::from(e.enabled)
 }
 
 fn resync_code(r: Resync) -> i64 {
@@ -61,6 +60,7 @@ impl Engine {
     /// and is the error.
     pub fn snapshot(&mut self, text: &str, out: &mut String) -> Result<(), crate::SnapshotError> {
         let snapshot = Snapshot::from_json(text)?;
+        let skip_reason = snapshot.skip_reason.as_ref().map(crate::read::ReadError::message);
         let patch = self.store.is_loaded();
         let outcome = self.store.apply_snapshot(snapshot);
         out.push('{');
@@ -68,12 +68,15 @@ impl Engine {
         if outcome.resync != Resync::No {
             out.push_str(",\"r\":2"); // older than what the stream brought: re-read
         }
+        if let Some(why) = skip_reason {
+            out.push_str(",\"s\":");
+            w::string(out, &why);
+        }
         if patch {
             out.push_str(",\"p\":1");
-            self.codes(out, outcome.changed.iter().map(String::as_str));
-        } else {
-            self.codes(out, self.store.evaluations().map(|(name, _)| name));
         }
+        // The first time every flag has changed (from not found), in order.
+        self.codes(out, &outcome.changed);
         self.config(out);
         out.push('}');
         Ok(())
@@ -88,7 +91,7 @@ impl Engine {
         self.version_and_user(out);
         out.push_str(",\"r\":");
         w::integer(out, resync_code(outcome.resync));
-        self.codes(out, outcome.changed.iter().map(String::as_str));
+        self.codes(out, &outcome.changed);
         if outcome.config_changed {
             self.config(out);
         }
@@ -99,21 +102,35 @@ impl Engine {
         true
     }
 
-    /// The A/B variant (JSON `[testName, [variants], default|null]` in);
-    /// the chosen variant as a JSON string, or `null`.
+    /// The A/B variant (JSON `[testName, defaultVariant|null, ...variants]`
+    /// in, all strings but a `null` default: the host has checked the
+    /// caller's arguments and words its own errors); the chosen variant as
+    /// a JSON string, or `null`.
     pub fn variant(&self, args: &str, out: &mut String) -> Result<(), &'static str> {
-        let doc = arguments(args)?;
-        let (test, variants, default) = variant_parts(arg(&doc, 0), arg(&doc, 1), arg(&doc, 2))?;
-        let chosen = self.store.variant(test, &variants, default);
-        opt_string(out, chosen);
+        const BAD: &str = "expected [testName, defaultVariant|null, ...variants] of strings";
+        let Ok(doc) = parse_doc(args) else { return Err(BAD) };
+        let mut items = doc.root().items();
+        let (Some(test), Some(default)) = (items.next(), items.next()) else { return Err(BAD) };
+        let Some(test) = test.as_str() else { return Err(BAD) };
+        let default = match default.as_str() {
+            Some(d) => Some(d),
+            None if default.is_null() => None,
+            None => return Err(BAD),
+        };
+        let mut variants = Vec::new();
+        for v in items {
+            let Some(v) = v.as_str() else { return Err(BAD) };
+            variants.push(v);
+        }
+        opt_string(out, self.store.variant(test, &variants, default));
         Ok(())
     }
 
     /// `,"f":{name:code,…}` for `names`, each with its current evaluation.
-    fn codes<'a>(&self, out: &mut String, names: impl Iterator<Item = &'a str>) {
+    fn codes(&self, out: &mut String, names: &[String]) {
         out.push_str(",\"f\":{");
-        for (i, name) in names.enumerate() {
-            if i > 0 {
+        for name in names {
+            if !out.ends_with('{') {
                 out.push(',');
             }
             w::string(out, name);
@@ -155,8 +172,7 @@ fn opt_string(out: &mut String, s: Option<&str>) {
     }
 }
 
-/// The arguments of a call: a JSON array. (`&'static str` converts into
-/// both error types of the callers.)
+/// The arguments of a call: a JSON array.
 fn arguments(args: &str) -> Result<Doc<'_>, &'static str> {
     match parse_doc(args) {
         Ok(doc) if doc.root().is_array() => Ok(doc),
@@ -164,44 +180,9 @@ fn arguments(args: &str) -> Result<Doc<'_>, &'static str> {
     }
 }
 
-/// An array of strings, borrowed.
-fn strings(v: Option<Json<'_>>) -> Option<Vec<&str>> {
-    let mut list = Vec::new();
-    for item in v.filter(|v| v.is_array())?.items() {
-        list.push(item.as_str()?);
-    }
-    Some(list)
-}
-
 /// Argument `i` of a call; `None` when absent or `null`.
 fn arg<'d>(doc: &'d Doc<'d>, i: usize) -> Option<Json<'d>> {
     doc.root().items().nth(i).filter(|v| !v.is_null())
-}
-
-/// `testName, [variants], default|null`.
-fn variant_parts<'d>(test: Option<Json<'d>>, variants: Option<Json<'d>>, default: Option<Json<'d>>) -> Result<(&'d str, Vec<&'d str>, Option<&'d str>), &'static str> {
-    let test = test.and_then(Json::as_str).ok_or("testName must be a string")?;
-    let variants = strings(variants).ok_or("variants must be an array of strings")?;
-    let default = match default {
-        Some(v) => Some(v.as_str().ok_or("defaultVariant must be a string if given")?),
-        None => None,
-    };
-    Ok((test, variants, default))
-}
-
-/// `evaluate(flag, context)` on JSON `[flag|null, context|null]`: the
-/// evaluation's [`code`], or the problem in words (`flag: field …`).
-pub fn evaluate(args: &str) -> Result<u8, String> {
-    let doc = arguments(args)?;
-    let flag = match arg(&doc, 0) {
-        None => None,
-        Some(v) => Some(Flag::from_value(v).map_err(|e| join("invalid flag: ", &e.message()))?),
-    };
-    let ctx = match arg(&doc, 1) {
-        None => Context::default(),
-        Some(v) => Context::from_value(v).map_err(|e| join("invalid context: ", &e.message()))?,
-    };
-    Ok(code(rules::evaluate(flag.as_ref(), &ctx)))
 }
 
 /// `bucket(userId, flagName)` on JSON `[userId, flagName]`.
@@ -213,16 +194,10 @@ pub fn bucket(args: &str) -> Result<u8, String> {
     }
 }
 
-fn join(a: &str, b: &str) -> String {
-    let mut s = String::with_capacity(a.len() + b.len());
-    s.push_str(a);
-    s.push_str(b);
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::Reason;
 
     const SNAPSHOT: &str = r#"{"version":3,"user":{"id":"u1","role":"md"},"flags":[
         {"flagName":"on","enabled":true,"rolloutStrategy":"all"},
@@ -311,17 +286,26 @@ mod tests {
     fn variants_and_standalone_calls() {
         let e = loaded();
         let mut out = String::new();
-        e.variant(r#"["ab",["x","y"],null]"#, &mut out).unwrap();
+        e.variant(r#"["ab",null,"x","y"]"#, &mut out).unwrap();
         assert_eq!(out, "\"y\"");
-        assert!(e.variant(r#"["ab","x"]"#, &mut String::new()).is_err());
+        for bad in [r#"["ab",["x"]]"#, r#"["ab"]"#, r#"[5,null]"#, r#"["ab",null,7]"#, "{}", "nope"] {
+            assert!(e.variant(bad, &mut String::new()).is_err(), "{bad}");
+        }
         out.clear();
-        e.variant(r#"["nothing",[],null]"#, &mut out).unwrap();
+        e.variant(r#"["nothing",null]"#, &mut out).unwrap();
         assert_eq!(out, "null");
-        assert_eq!(evaluate(r#"[{"flagName":"a","enabled":true,"rolloutStrategy":"all"},null]"#), Ok(9));
-        assert_eq!(evaluate("[null,null]"), Ok(0));
+        out.clear();
+        e.variant(r#"["nothing","d"]"#, &mut out).unwrap();
+        assert_eq!(out, "\"d\"");
         assert_eq!(bucket(r#"["a\u0000b","f"]"#), Ok(crate::hash::bucket("a\0b", "f")));
-        let err = evaluate(r#"[{"flagName":"a","enabled":"yes"},{}]"#).unwrap_err();
-        assert!(err.starts_with("invalid flag: field `enabled`"), "{err}");
-        assert!(evaluate(r#"[null,{"userId":5}]"#).unwrap_err().starts_with("invalid context: "));
+        assert!(bucket(r#"["a",5]"#).is_err());
+    }
+
+    #[test]
+    fn a_snapshot_says_why_it_left_flags_out() {
+        let mut out = String::new();
+        let text = r#"{"user":{"id":"u"},"flags":[{"flagName":"a","enabled":"yes"},{"flagName":"b","enabled":true},7]}"#;
+        Engine::new().snapshot(text, &mut out).unwrap();
+        assert_eq!(out, r#"{"v":null,"u":"u","s":"field `enabled`: wrong type, found a string","f":{"b":17},"c":null}"#);
     }
 }

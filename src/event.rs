@@ -7,7 +7,7 @@
 use crate::flag::{Flag, Strategy};
 use crate::json::Value;
 use crate::json_view::Json;
-use crate::read::{deserialize_via_value, percentage_of_number, Fields, FromValue, ReadError};
+use crate::read::{self, deserialize_via_value, percentage_of_number, Fields, FromValue, ReadError};
 use serde::Serialize;
 
 /// The `type` of a stream message.
@@ -175,13 +175,13 @@ impl FromValue for FlagState {
         Ok(FlagState {
             id: f.loose_string("id"),
             flag_name: f.loose_string("flagName"),
-            description: f.present_string("description"),
+            description: f.present_descriptive("description"),
             enabled: f.opt_bool("enabled")?,
             rollout_strategy: f.get("rolloutStrategy").map(Strategy::from_loose),
             rollout_percentage: f.loose_number("rolloutPercentage").map(percentage_of_number),
-            metadata: f.present_string("metadata"),
-            created_at: f.loose_string("createdAt"),
-            updated_at: f.loose_string("updatedAt"),
+            metadata: f.present_descriptive("metadata"),
+            created_at: f.descriptive("createdAt"),
+            updated_at: f.descriptive("updatedAt"),
         })
     }
 }
@@ -206,7 +206,7 @@ impl FromValue for StreamMessage {
         let f = Fields::of(v)?;
         Ok(StreamMessage {
             type_name: f.loose_string("type"),
-            timestamp: f.loose_number("timestamp").filter(|n| !n.is_nan()).map(|n| n as i64),
+            timestamp: f.loose_number("timestamp").filter(|n| read::KEEP_DESCRIPTIVE && !n.is_nan()).map(|n| n as i64),
             user_id: f.loose_string("userId"),
             flag_id: f.loose_string("flagId"),
             flag_name: f.loose_string("flagName"),
@@ -214,8 +214,8 @@ impl FromValue for StreamMessage {
             version: f.version("version")?,
             layer: f.loose_string("layer"),
             value: f.value("value"),
-            changed_by: f.loose_string("changedBy"),
-            reason: f.loose_string("reason"),
+            changed_by: f.descriptive("changedBy"),
+            reason: f.descriptive("reason"),
         })
     }
 }

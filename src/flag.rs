@@ -112,13 +112,13 @@ impl FromValue for Flag {
         Ok(Flag {
             id: f.loose_string("id"),
             flag_name: f.string("flagName")?,
-            description: f.loose_string("description"),
+            description: f.descriptive("description"),
             enabled: f.bool("enabled")?,
             rollout_strategy: f.get("rolloutStrategy").map_or_else(Strategy::default, Strategy::from_loose),
             rollout_percentage: f.percentage("rolloutPercentage")?,
-            metadata: f.loose_string("metadata"),
-            created_at: f.loose_string("createdAt"),
-            updated_at: f.loose_string("updatedAt"),
+            metadata: f.descriptive("metadata"),
+            created_at: f.descriptive("createdAt"),
+            updated_at: f.descriptive("updatedAt"),
             user_target: f.opt("userTarget")?,
             role_targets: f.list("roleTargets")?,
         })

@@ -34,7 +34,7 @@ impl FlagTable {
 
     fn find(&self, name: &str) -> Result<usize, usize> {
         let entries = &self.entries;
-        self.index.find(name, |i| &entries[i].flag.flag_name)
+        self.index.find(name, &|i| &entries[i].flag.flag_name)
     }
 
     pub fn get(&self, name: &str) -> Option<&Entry> {
@@ -77,7 +77,7 @@ impl FlagTable {
 
     fn reindex(&mut self) {
         let entries = &self.entries;
-        self.index.rebuild(entries.len(), |i| &entries[i].flag.flag_name);
+        self.index.rebuild(entries.len(), &|i| &entries[i].flag.flag_name);
     }
 }
 

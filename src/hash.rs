@@ -16,11 +16,14 @@ pub fn java_hash_code<I: IntoIterator<Item = u16>>(units: I) -> i32 {
 pub fn rollout_hash(user_id: &str, flag_name: &str) -> i32 {
     // Iterating `encode_utf16` (not bytes, not chars) is the point: a character
     // outside the BMP contributes two code units, each hashed on its own.
-    let units = user_id
-        .encode_utf16()
-        .chain(core::iter::once(u16::from(b':')))
-        .chain(flag_name.encode_utf16());
-    java_hash_code(units)
+    // (Plain loops: the iterator chain was 300 bytes more of the module.)
+    let mut h = 0i32;
+    for part in [user_id, ":", flag_name] {
+        for unit in part.encode_utf16() {
+            h = h.wrapping_mul(31).wrapping_add(i32::from(unit));
+        }
+    }
+    h
 }
 
 /// Bucket in `0..100` for a hash. `|h|` is taken in 64 bits because

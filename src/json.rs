@@ -68,7 +68,7 @@ impl Map {
         let mut index = NameIndex::with_room(entries.len());
         let mut kept: Vec<(String, Value)> = Vec::with_capacity(entries.len());
         for (k, v) in entries {
-            match index.find(&k, |i| &kept[i].0) {
+            match index.find(&k, &|i| &kept[i].0) {
                 Ok(i) => kept[i].1 = v,
                 Err(slot) => {
                     index.set(slot, kept.len());

@@ -17,13 +17,68 @@ use crate::json_view::Json;
 /// Deeper documents are rejected instead of overflowing the stack.
 const MAX_DEPTH: usize = 128;
 
-/// Why a text is not JSON.
+/// Why a text is not JSON. One byte: every parser result carries it, and
+/// a wider error (it was a `&'static str`) made the module larger.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ParseError(pub &'static str);
+#[repr(u8)]
+pub enum ParseError {
+    UnexpectedEnd,
+    TextAfterValue,
+    InvalidLiteral,
+    UnexpectedCharacter,
+    TooDeep,
+    ExpectedKey,
+    ExpectedColon,
+    ExpectedObjectSeparator,
+    ExpectedArraySeparator,
+    ControlCharacter,
+    Unterminated,
+    InvalidEscape,
+    InvalidUnicodeEscape,
+    InvalidNumber,
+}
+
+impl ParseError {
+    pub const ALL: [ParseError; 14] = [
+        ParseError::UnexpectedEnd,
+        ParseError::TextAfterValue,
+        ParseError::InvalidLiteral,
+        ParseError::UnexpectedCharacter,
+        ParseError::TooDeep,
+        ParseError::ExpectedKey,
+        ParseError::ExpectedColon,
+        ParseError::ExpectedObjectSeparator,
+        ParseError::ExpectedArraySeparator,
+        ParseError::ControlCharacter,
+        ParseError::Unterminated,
+        ParseError::InvalidEscape,
+        ParseError::InvalidUnicodeEscape,
+        ParseError::InvalidNumber,
+    ];
+
+    pub fn message(self) -> &'static str {
+        match self {
+            ParseError::UnexpectedEnd => "unexpected end of JSON input",
+            ParseError::TextAfterValue => "unexpected text after the JSON value",
+            ParseError::InvalidLiteral => "invalid literal",
+            ParseError::UnexpectedCharacter => "unexpected character",
+            ParseError::TooDeep => "nesting too deep",
+            ParseError::ExpectedKey => "expected a string key in an object",
+            ParseError::ExpectedColon => "expected `:` after an object key",
+            ParseError::ExpectedObjectSeparator => "expected `,` or `}` in an object",
+            ParseError::ExpectedArraySeparator => "expected `,` or `]` in an array",
+            ParseError::ControlCharacter => "control character in a string",
+            ParseError::Unterminated => "unterminated string",
+            ParseError::InvalidEscape => "invalid escape in a string",
+            ParseError::InvalidUnicodeEscape => "invalid \\u escape",
+            ParseError::InvalidNumber => "invalid number",
+        }
+    }
+}
 
 impl core::fmt::Display for ParseError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(self.0)
+        f.write_str(self.message())
     }
 }
 
@@ -63,7 +118,7 @@ pub fn parse_doc(text: &str) -> Result<Doc<'_>, ParseError> {
     p.value(0)?;
     p.skip_ws();
     if p.pos != p.bytes.len() {
-        return Err(ParseError("unexpected text after the JSON value"));
+        return Err(ParseError::TextAfterValue);
     }
     Ok(p.doc)
 }
@@ -117,14 +172,14 @@ impl<'a> Parser<'a> {
             self.push(node);
             Ok(())
         } else {
-            Err(ParseError("invalid literal"))
+            Err(ParseError::InvalidLiteral)
         }
     }
 
     fn value(&mut self, depth: usize) -> Result<(), ParseError> {
         self.skip_ws();
         match self.peek() {
-            None => Err(ParseError("unexpected end of JSON input")),
+            None => Err(ParseError::UnexpectedEnd),
             Some(b'{') => self.container(depth + 1, true),
             Some(b'[') => self.container(depth + 1, false),
             Some(b'"') => self.string(),
@@ -136,14 +191,14 @@ impl<'a> Parser<'a> {
                 self.push(Node::Number(n));
                 Ok(())
             }
-            Some(_) => Err(ParseError("unexpected character")),
+            Some(_) => Err(ParseError::UnexpectedCharacter),
         }
     }
 
     /// An object (keys and values alternate) or an array.
     fn container(&mut self, depth: usize, object: bool) -> Result<(), ParseError> {
         if depth > MAX_DEPTH {
-            return Err(ParseError("nesting too deep"));
+            return Err(ParseError::TooDeep);
         }
         self.pos += 1;
         let at = self.doc.nodes.len();
@@ -155,12 +210,12 @@ impl<'a> Parser<'a> {
                 if object {
                     self.skip_ws();
                     if self.peek() != Some(b'"') {
-                        return Err(ParseError("expected a string key in an object"));
+                        return Err(ParseError::ExpectedKey);
                     }
                     self.string()?;
                     self.skip_ws();
                     if !self.eat(b':') {
-                        return Err(ParseError("expected `:` after an object key"));
+                        return Err(ParseError::ExpectedColon);
                     }
                 }
                 self.value(depth)?;
@@ -169,7 +224,7 @@ impl<'a> Parser<'a> {
                     break;
                 }
                 if !self.eat(b',') {
-                    return Err(ParseError(if object { "expected `,` or `}` in an object" } else { "expected `,` or `]` in an array" }));
+                    return Err(if object { ParseError::ExpectedObjectSeparator } else { ParseError::ExpectedArraySeparator });
                 }
             }
         }
@@ -215,8 +270,8 @@ impl<'a> Parser<'a> {
                     self.escape(&mut s)?;
                     out = Some(s);
                 }
-                Some(_) => return Err(ParseError("control character in a string")),
-                None => return Err(ParseError("unterminated string")),
+                Some(_) => return Err(ParseError::ControlCharacter),
+                None => return Err(ParseError::Unterminated),
             }
         }
     }
@@ -250,7 +305,7 @@ impl<'a> Parser<'a> {
                 out.push(c.unwrap_or('\u{FFFD}'));
                 return Ok(());
             }
-            _ => return Err(ParseError("invalid escape in a string")),
+            _ => return Err(ParseError::InvalidEscape),
         };
         self.pos += 1;
         out.push(c);
@@ -258,10 +313,10 @@ impl<'a> Parser<'a> {
     }
 
     fn hex4(&mut self) -> Result<u32, ParseError> {
-        let digits = self.bytes.get(self.pos..self.pos + 4).ok_or(ParseError("invalid \\u escape"))?;
+        let digits = self.bytes.get(self.pos..self.pos + 4).ok_or(ParseError::InvalidUnicodeEscape)?;
         let mut unit = 0;
         for &d in digits {
-            let v = (d as char).to_digit(16).ok_or(ParseError("invalid \\u escape"))?;
+            let v = (d as char).to_digit(16).ok_or(ParseError::InvalidUnicodeEscape)?;
             unit = unit * 16 + v;
         }
         self.pos += 4;
@@ -276,14 +331,14 @@ impl<'a> Parser<'a> {
         self.eat(b'-');
         let int_start = self.pos;
         if !self.eat(b'0') && self.digits() == 0 {
-            return Err(ParseError("invalid number"));
+            return Err(ParseError::InvalidNumber);
         }
         let int_digits = self.pos - int_start;
         let mut simple = int_digits <= 15;
         if self.eat(b'.') {
             simple = false;
             if self.digits() == 0 {
-                return Err(ParseError("invalid number"));
+                return Err(ParseError::InvalidNumber);
             }
         }
         if matches!(self.peek(), Some(b'e' | b'E')) {
@@ -293,7 +348,7 @@ impl<'a> Parser<'a> {
                 self.eat(b'-');
             }
             if self.digits() == 0 {
-                return Err(ParseError("invalid number"));
+                return Err(ParseError::InvalidNumber);
             }
         }
         let text = &self.bytes[start..self.pos];
@@ -304,7 +359,7 @@ impl<'a> Parser<'a> {
         }
         // Only ASCII digits, signs, '.' and 'e' were accepted above.
         let text = &self.text[start..self.pos];
-        decimal_to_f64(text).ok_or(ParseError("invalid number"))
+        decimal_to_f64(text).ok_or(ParseError::InvalidNumber)
     }
 
     fn digits(&mut self) -> usize {
@@ -410,7 +465,7 @@ mod tests {
     #[test]
     fn deep_nesting_is_an_error_not_a_crash() {
         let deep = "[".repeat(100_000) + &"]".repeat(100_000);
-        assert_eq!(parse(&deep), Err(ParseError("nesting too deep")));
+        assert_eq!(parse(&deep), Err(ParseError::TooDeep));
         let fine = "[".repeat(100) + &"]".repeat(100);
         assert!(parse(&fine).is_ok());
     }

@@ -8,6 +8,33 @@
 use crate::json::{Map, Value};
 use crate::json_text::{Doc, Node};
 
+/// The kinds of JSON value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Null,
+    Bool,
+    Number,
+    String,
+    Array,
+    Object,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 6] = [Kind::Null, Kind::Bool, Kind::Number, Kind::String, Kind::Array, Kind::Object];
+
+    /// "a string", "an array", ...
+    pub fn described(self) -> &'static str {
+        match self {
+            Kind::Null => "null",
+            Kind::Bool => "a boolean",
+            Kind::Number => "a number",
+            Kind::String => "a string",
+            Kind::Array => "an array",
+            Kind::Object => "an object",
+        }
+    }
+}
+
 /// One value of a parsed document.
 #[derive(Clone, Copy)]
 pub struct Json<'d> {
@@ -75,15 +102,15 @@ impl<'d> Json<'d> {
         matches!(self.node(), Node::Object(_))
     }
 
-    /// "a string", "an array", ... for error messages.
-    pub fn kind(self) -> &'static str {
+    /// What kind of value this is (for error messages).
+    pub fn kind(self) -> Kind {
         match self.node() {
-            Node::Null => "null",
-            Node::Bool(_) => "a boolean",
-            Node::Number(_) => "a number",
-            Node::Str(_) | Node::Owned(_) => "a string",
-            Node::Array(_) => "an array",
-            Node::Object(_) => "an object",
+            Node::Null => Kind::Null,
+            Node::Bool(_) => Kind::Bool,
+            Node::Number(_) => Kind::Number,
+            Node::Str(_) | Node::Owned(_) => Kind::String,
+            Node::Array(_) => Kind::Array,
+            Node::Object(_) => Kind::Object,
         }
     }
 

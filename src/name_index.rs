@@ -38,7 +38,8 @@ impl NameIndex {
 
     /// `Ok(position)` of `name`, or `Err(slot)` where it would go.
     /// `name_at(position)` gives the name at a position of the caller's list.
-    pub fn find<'a>(&self, name: &str, name_at: impl Fn(usize) -> &'a str) -> Result<usize, usize> {
+    /// (A `dyn` callback: one copy of this in the module instead of one per caller.)
+    pub fn find<'a>(&self, name: &str, name_at: &dyn Fn(usize) -> &'a str) -> Result<usize, usize> {
         if self.slots.is_empty() {
             return Err(usize::MAX);
         }
@@ -59,7 +60,7 @@ impl NameIndex {
     }
 
     /// Indexes the `len` names of the caller's list (all distinct).
-    pub fn rebuild<'a>(&mut self, len: usize, name_at: impl Fn(usize) -> &'a str + Copy) {
+    pub fn rebuild<'a>(&mut self, len: usize, name_at: &dyn Fn(usize) -> &'a str) {
         *self = NameIndex::with_room(len);
         for position in 0..len {
             if let Err(slot) = self.find(name_at(position), name_at) {

@@ -12,57 +12,92 @@
 //! readers back serde's `Deserialize` (see [`deserialize_via_value`]).
 
 use crate::json::Value;
-use crate::json_view::Json;
+use crate::json_text::ParseError;
+use crate::json_view::{Json, Kind};
 
-/// What was wrong, in static pieces; joined into a message only on request.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ReadError {
-    /// The innermost named field the problem was found in.
-    pub field: Option<&'static str>,
-    pub problem: &'static str,
-    pub found: Option<&'static str>,
-}
+/// What was wrong, in four bytes; worded only by [`ReadError::message`].
+/// Small on purpose: every reader's result carries it. With the words in
+/// it (three `&str`, 24 bytes), moving errors around made the module 1 KB
+/// larger gzipped; in three separate bytes, still as large (measured).
+///
+/// Packed: the field (1 + its index in [`FIELD_NAMES`], or 0), the problem
+/// (see [`ReadError::message`]) and what was found (1 + a [`Kind`], or 0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReadError(u32);
+
+const WRONG_TYPE: u32 = 0;
+const EXPECTED_OBJECT: u32 = 1;
+const MISSING: u32 = 2;
+/// Text that is not JSON at all: `PARSE + ParseError as u32`.
+const PARSE: u32 = 3;
+
+/// Every field name a reader of the wire types asks for, so an error can
+/// name its field in one byte (`read_errors_name_every_field` checks that
+/// the list is complete).
+const FIELD_NAMES: [&str; 33] = [
+    "id", "flagName", "description", "enabled", "rolloutStrategy", "rolloutPercentage", "metadata", "createdAt",
+    "updatedAt", "userTarget", "roleTargets", "role", "version", "generatedAt", "user", "flags", "config", "userId",
+    "userRole", "type", "timestamp", "flagId", "payload", "layer", "value", "changedBy", "reason", "previousState",
+    "newState", "defaults", "environment", "organization", "customer",
+];
 
 impl ReadError {
+    fn new(problem: u32, found: Option<Json>) -> ReadError {
+        ReadError(problem << 8 | found.map_or(0, |v| v.kind() as u32 + 1) << 16)
+    }
+
     pub fn wrong_type(v: Json) -> ReadError {
-        ReadError { field: None, problem: "wrong type", found: Some(v.kind()) }
+        ReadError::new(WRONG_TYPE, Some(v))
     }
 
     pub fn expected_object(v: Json) -> ReadError {
-        ReadError { field: None, problem: "expected an object", found: Some(v.kind()) }
+        ReadError::new(EXPECTED_OBJECT, Some(v))
     }
 
     pub fn missing(field: &'static str) -> ReadError {
-        ReadError { field: Some(field), problem: "missing", found: None }
+        ReadError::new(MISSING, None).in_field(field)
     }
 
     /// Attributes the error to `field` unless a nested field already claimed it.
-    pub fn in_field(mut self, field: &'static str) -> ReadError {
-        self.field.get_or_insert(field);
-        self
+    pub fn in_field(self, field: &str) -> ReadError {
+        if self.0 & 0xff != 0 {
+            return self;
+        }
+        ReadError(self.0 | FIELD_NAMES.iter().position(|f| *f == field).map_or(0, |i| i as u32 + 1))
+    }
+
+    /// The field the problem was found in, when it has a name.
+    pub fn field(&self) -> Option<&'static str> {
+        FIELD_NAMES.get(((self.0 & 0xff) as usize).checked_sub(1)?).copied()
     }
 
     /// `field \`x\`: problem, found y`.
     pub fn message(&self) -> String {
         let mut m = String::new();
-        if let Some(field) = self.field {
+        if let Some(field) = self.field() {
             m.push_str("field `");
             m.push_str(field);
             m.push_str("`: ");
         }
-        m.push_str(self.problem);
-        if let Some(found) = self.found {
+        let problem = self.0 >> 8 & 0xff;
+        m.push_str(match problem {
+            WRONG_TYPE => "wrong type",
+            EXPECTED_OBJECT => "expected an object",
+            MISSING => "missing",
+            _ => ParseError::ALL.get((problem - PARSE) as usize).map_or("", |e| e.message()),
+        });
+        if let Some(found) = Kind::ALL.get(((self.0 >> 16) as usize).wrapping_sub(1)) {
             m.push_str(", found ");
-            m.push_str(found);
+            m.push_str(found.described());
         }
         m
     }
 }
 
 /// Text that is not JSON at all.
-impl From<crate::json_text::ParseError> for ReadError {
-    fn from(e: crate::json_text::ParseError) -> ReadError {
-        ReadError { field: None, problem: e.0, found: None }
+impl From<ParseError> for ReadError {
+    fn from(e: ParseError) -> ReadError {
+        ReadError::new(PARSE + e as u32, None)
     }
 }
 
@@ -78,6 +113,13 @@ impl std::error::Error for ReadError {}
 pub trait FromValue: Sized {
     fn from_value(v: Json) -> Result<Self, ReadError>;
 }
+
+/// Whether descriptive fields are kept: descriptions, metadata, timestamps,
+/// who changed a layer and why. They never take part in evaluation, and
+/// the browser package (the wasm build with feature `js-host`) shows none
+/// of them, so there they are skipped: no code for them in the module (about 250 bytes
+/// gzipped) and no strings for them in a snapshot's take-in.
+pub const KEEP_DESCRIPTIVE: bool = !cfg!(all(target_arch = "wasm32", feature = "js-host"));
 
 /// A string, or `None` for anything else (null, number, object, ...).
 pub fn loose_string(v: Json) -> Option<String> {
@@ -116,34 +158,75 @@ impl<'a> Fields<'a> {
 
     /// The field's value; `None` when it is absent or `null`.
     pub fn get(&self, key: &str) -> Option<Json<'a>> {
-        self.raw(key).filter(|v| !v.is_null())
+        // Matches, not `Option` combinators, here and below: at opt-level
+        // "z" every closure of a chain stays a function of its own (this
+        // file's readers were several hundred bytes larger that way).
+        match self.raw(key) {
+            Some(v) if !v.is_null() => Some(v),
+            _ => None,
+        }
     }
 
     /// A required string.
     pub fn string(&self, key: &'static str) -> Result<String, ReadError> {
-        let v = self.raw(key).ok_or(ReadError::missing(key))?;
-        v.as_str().map(str::to_owned).ok_or_else(|| ReadError::wrong_type(v).in_field(key))
+        match self.raw(key) {
+            None => Err(ReadError::missing(key)),
+            Some(v) => match v.as_str() {
+                Some(s) => Ok(s.to_owned()),
+                None => Err(ReadError::wrong_type(v).in_field(key)),
+            },
+        }
     }
 
     /// A required boolean.
     pub fn bool(&self, key: &'static str) -> Result<bool, ReadError> {
-        let v = self.raw(key).ok_or(ReadError::missing(key))?;
-        v.as_bool().ok_or_else(|| ReadError::wrong_type(v).in_field(key))
+        match self.raw(key) {
+            None => Err(ReadError::missing(key)),
+            Some(v) => match v.as_bool() {
+                Some(b) => Ok(b),
+                None => Err(ReadError::wrong_type(v).in_field(key)),
+            },
+        }
     }
 
     /// An optional string: absent or `null` is `None`, another type an error.
     pub fn opt_string(&self, key: &'static str) -> Result<Option<String>, ReadError> {
-        self.opt_with(key, |v| v.as_str().map(str::to_owned).ok_or_else(|| ReadError::wrong_type(v)))
+        self.opt_with(key, |v| match v.as_str() {
+            Some(s) => Ok(s.to_owned()),
+            None => Err(ReadError::wrong_type(v)),
+        })
     }
 
     /// An optional boolean: absent or `null` is `None`, another type an error.
     pub fn opt_bool(&self, key: &'static str) -> Result<Option<bool>, ReadError> {
-        self.opt_with(key, |v| v.as_bool().ok_or_else(|| ReadError::wrong_type(v)))
+        self.opt_with(key, |v| match v.as_bool() {
+            Some(b) => Ok(b),
+            None => Err(ReadError::wrong_type(v)),
+        })
     }
 
     /// A descriptive string: anything but a string is `None`, never an error.
     pub fn loose_string(&self, key: &str) -> Option<String> {
         self.raw(key).and_then(loose_string)
+    }
+
+    /// A descriptive field (see [`KEEP_DESCRIPTIVE`]), read loosely.
+    pub fn descriptive(&self, key: &str) -> Option<String> {
+        if KEEP_DESCRIPTIVE {
+            self.loose_string(key)
+        } else {
+            None
+        }
+    }
+
+    /// Like [`Fields::descriptive`], but a present field (even `null` or of
+    /// the wrong type) is `Some`, so absence and `null` stay distinguishable.
+    pub fn present_descriptive(&self, key: &str) -> Option<Option<String>> {
+        if KEEP_DESCRIPTIVE {
+            self.raw(key).map(loose_string)
+        } else {
+            None
+        }
     }
 
     /// Like [`Fields::loose_string`], but a present field (even `null` or of
@@ -157,7 +240,10 @@ impl<'a> Fields<'a> {
     pub fn percentage(&self, key: &'static str) -> Result<i64, ReadError> {
         match self.get(key) {
             None => Ok(0),
-            Some(v) => v.as_f64().map(percentage_of_number).ok_or_else(|| ReadError::wrong_type(v).in_field(key)),
+            Some(v) => match v.as_f64() {
+                Some(n) => Ok(percentage_of_number(n)),
+                None => Err(ReadError::wrong_type(v).in_field(key)),
+            },
         }
     }
 
@@ -187,7 +273,10 @@ impl<'a> Fields<'a> {
             Some(v) if v.is_array() => {
                 let mut list = Vec::new();
                 for item in v.items() {
-                    list.push(T::from_value(item).map_err(|e| e.in_field(key))?);
+                    match T::from_value(item) {
+                        Ok(t) => list.push(t),
+                        Err(e) => return Err(e.in_field(key)),
+                    }
                 }
                 Ok(list)
             }
@@ -201,7 +290,13 @@ impl<'a> Fields<'a> {
     }
 
     fn opt_with<T>(&self, key: &'static str, read: impl FnOnce(Json<'a>) -> Result<T, ReadError>) -> Result<Option<T>, ReadError> {
-        self.get(key).map(read).transpose().map_err(|e| e.in_field(key))
+        match self.get(key) {
+            None => Ok(None),
+            Some(v) => match read(v) {
+                Ok(t) => Ok(Some(t)),
+                Err(e) => Err(e.in_field(key)),
+            },
+        }
     }
 }
 
@@ -240,19 +335,61 @@ mod tests {
 
     #[test]
     fn messages_name_the_innermost_field() {
-        let doc = parse_doc(r#"{"a":"x","n":null,"list":[1]}"#).unwrap();
+        let doc = parse_doc(r#"{"enabled":"x","role":null,"roleTargets":[1]}"#).unwrap();
         let f = Fields::of(doc.root()).unwrap();
-        assert_eq!(f.bool("a").unwrap_err().message(), "field `a`: wrong type, found a string");
-        assert_eq!(f.bool("zz").unwrap_err().message(), "field `zz`: missing");
-        assert_eq!(f.opt_string("n"), Ok(None));
-        assert_eq!(f.list::<Probe>("list").unwrap_err().message(), "field `list`: expected an object, found a number");
-        assert_eq!(f.list::<Probe>("n"), Ok(vec![]));
-        let nested = parse_doc(r#"{"list":[{"inner":3}]}"#).unwrap();
-        let e = Fields::of(nested.root()).unwrap().list::<Probe>("list").unwrap_err();
-        assert_eq!(e.message(), "field `inner`: wrong type, found a number");
+        assert_eq!(f.bool("enabled").unwrap_err().message(), "field `enabled`: wrong type, found a string");
+        assert_eq!(f.bool("flagName").unwrap_err().message(), "field `flagName`: missing");
+        assert_eq!(f.opt_string("role"), Ok(None));
+        assert_eq!(f.list::<Probe>("roleTargets").unwrap_err().message(), "field `roleTargets`: expected an object, found a number");
+        assert_eq!(f.list::<Probe>("role"), Ok(vec![]));
+        let nested = parse_doc(r#"{"roleTargets":[{"enabled":3}]}"#).unwrap();
+        let e = Fields::of(nested.root()).unwrap().list::<Probe>("roleTargets").unwrap_err();
+        assert_eq!(e.message(), "field `enabled`: wrong type, found a number");
+        assert_eq!(e.field(), Some("enabled"));
         assert_eq!(Fields::of(parse_doc("[]").unwrap().root()).err().unwrap().message(), "expected an object, found an array");
-        let repeated = parse_doc(r#"{"a":1,"a":true}"#).unwrap();
-        assert_eq!(Fields::of(repeated.root()).unwrap().bool("a"), Ok(true), "a repeated key counts with its last value");
+        let repeated = parse_doc(r#"{"enabled":1,"enabled":true}"#).unwrap();
+        assert_eq!(Fields::of(repeated.root()).unwrap().bool("enabled"), Ok(true), "a repeated key counts with its last value");
+        assert_eq!(read_text::<Probe>("[").unwrap_err().message(), "unexpected end of JSON input");
+        assert_eq!(Fields::of(doc.root()).unwrap().bool("unlisted").unwrap_err().message(), "missing", "a name not in the list");
+    }
+
+    #[test]
+    fn every_packed_error_words_back() {
+        for (i, e) in ParseError::ALL.into_iter().enumerate() {
+            assert_eq!(e as usize, i);
+            assert_eq!(ReadError::from(e).message(), e.message());
+        }
+        let doc = parse_doc(r#"[null,true,1,"s",[],{}]"#).unwrap();
+        let found: Vec<_> = doc.root().items().map(|v| ReadError::wrong_type(v).in_field("customer").message()).collect();
+        let words = ["null", "a boolean", "a number", "a string", "an array", "an object"];
+        for (message, word) in found.iter().zip(words) {
+            assert_eq!(*message, format!("field `customer`: wrong type, found {word}"));
+        }
+        for (i, name) in FIELD_NAMES.into_iter().enumerate() {
+            assert_eq!(ReadError::missing(name).field(), Some(name), "{i}");
+        }
+    }
+
+    /// Every name a reader asks for is in [`FIELD_NAMES`], or its errors
+    /// would not say which field they are about.
+    #[test]
+    fn read_errors_name_every_field() {
+        let sources = [include_str!("flag.rs"), include_str!("snapshot.rs"), include_str!("event.rs"), include_str!("rules.rs"), include_str!("config.rs")];
+        let mut checked = 0;
+        for source in sources {
+            for (i, _) in source.match_indices("(\"") {
+                let before = &source[..i];
+                let method = before.rsplit(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or("");
+                let reader = ["string", "bool", "opt_string", "opt_bool", "loose_string", "present_string", "percentage", "loose_number", "version", "opt", "list", "value", "get", "raw"];
+                if !before.ends_with(&format!("f.{method}")) || !reader.contains(&method) {
+                    continue;
+                }
+                let name = source[i + 2..].split('"').next().unwrap();
+                assert!(FIELD_NAMES.contains(&name), "{name} is read but not in FIELD_NAMES");
+                checked += 1;
+            }
+        }
+        assert!(checked > 30, "found only {checked} field reads");
     }
 
     #[test]
@@ -271,7 +408,7 @@ mod tests {
     struct Probe;
     impl FromValue for Probe {
         fn from_value(v: Json) -> Result<Probe, ReadError> {
-            Fields::of(v)?.opt_bool("inner").map(|_| Probe)
+            Fields::of(v)?.opt_bool("enabled").map(|_| Probe)
         }
     }
     impl PartialEq for Probe {

@@ -35,6 +35,9 @@ pub struct Snapshot {
     /// How many entries of `flags` on the wire were malformed and left out.
     #[serde(skip)]
     pub skipped_flags: usize,
+    /// Why the first of them was left out.
+    #[serde(skip)]
+    pub skip_reason: Option<ReadError>,
 }
 
 impl FromValue for SnapshotUser {
@@ -52,18 +55,22 @@ impl FromValue for Snapshot {
             Some(other) => return Err(ReadError::wrong_type(other).in_field("flags")),
             None => return Err(ReadError::missing("flags")),
         };
-        let (mut flags, mut skipped) = (Vec::new(), 0);
+        let (mut flags, mut skipped, mut skip_reason) = (Vec::new(), 0, None);
         for entry in entries {
             match Flag::from_value(entry) {
                 Ok(flag) => flags.push(flag),
-                Err(_) => skipped += 1,
+                Err(e) => {
+                    skipped += 1;
+                    skip_reason.get_or_insert(e);
+                }
             }
         }
         Ok(Snapshot {
             version: f.version("version")?,
-            generated_at: f.loose_string("generatedAt"),
+            generated_at: f.descriptive("generatedAt"),
             user: f.opt("user")?,
             skipped_flags: skipped,
+            skip_reason,
             flags,
             // A malformed `config` is dropped rather than costing the flags.
             config: f.opt("config").ok().flatten(),
@@ -93,8 +100,16 @@ impl std::error::Error for SnapshotError {}
 impl Snapshot {
     /// Parses a snapshot from JSON text.
     pub fn from_json(text: &str) -> Result<Snapshot, SnapshotError> {
-        let doc = crate::json_text::parse_doc(text).map_err(|e| SnapshotError::Malformed(e.0.to_owned()))?;
-        Snapshot::from_value(doc.root()).map_err(|e| SnapshotError::Malformed(e.message()))
+        // Matches rather than `map_err`: a snapshot is large, and at
+        // opt-level "z" moving it through the combinator costs code.
+        let doc = match crate::json_text::parse_doc(text) {
+            Ok(doc) => doc,
+            Err(e) => return Err(SnapshotError::Malformed(e.message().to_owned())),
+        };
+        match Snapshot::from_value(doc.root()) {
+            Ok(snapshot) => Ok(snapshot),
+            Err(e) => Err(SnapshotError::Malformed(e.message())),
+        }
     }
 }
 
@@ -184,6 +199,7 @@ mod tests {
         let names: Vec<_> = s.flags.iter().map(|f| f.flag_name.as_str()).collect();
         assert_eq!(names, ["ok", "ok2"]);
         assert_eq!(s.skipped_flags, 5);
+        assert_eq!(s.skip_reason.unwrap().message(), "field `flagName`: wrong type, found a number", "the first one's");
     }
 
     #[test]

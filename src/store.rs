@@ -106,14 +106,17 @@ impl Store {
         self.layers = snapshot.config.unwrap_or_default();
         self.loaded = true;
         self.connected_since_snapshot = false;
-        let mut changed: Vec<String> = self
-            .flags
-            .iter()
-            .filter(|e| before.get(&e.flag.flag_name).map(|b| b.evaluation) != Some(e.evaluation))
-            .map(|e| e.flag.flag_name.clone())
-            .collect();
-        let gone = before.iter().filter(|b| !self.flags.contains(&b.flag.flag_name) && b.evaluation != NOT_FOUND);
-        changed.extend(gone.map(|b| b.flag.flag_name.clone()));
+        let mut changed = Vec::new();
+        for e in self.flags.iter() {
+            if before.get(&e.flag.flag_name).map(|b| b.evaluation) != Some(e.evaluation) {
+                changed.push(e.flag.flag_name.clone());
+            }
+        }
+        for b in before.iter() {
+            if !self.flags.contains(&b.flag.flag_name) && b.evaluation != NOT_FOUND {
+                changed.push(b.flag.flag_name.clone());
+            }
+        }
         let config_changed = self.resolve_config();
         Outcome { changed, config_changed, resync: if older { Resync::Now } else { Resync::No } }
     }
@@ -179,7 +182,10 @@ impl Store {
         let Some(layer) = m.layer.as_deref().and_then(Layer::parse) else {
             return Outcome::resync(Resync::Soon);
         };
-        let value = m.value.clone().filter(|v| *v != Value::Null);
+        let value = match &m.value {
+            Some(v) if *v != Value::Null => Some(v.clone()),
+            _ => None,
+        };
         self.layers.set(layer, value);
         Outcome { config_changed: self.resolve_config(), ..Outcome::default() }
     }
@@ -189,40 +195,42 @@ impl Store {
         let Some(name) = self.flag_name_of(m) else {
             return Outcome::resync(Resync::Soon);
         };
-        let no_payload = Payload::default();
-        let payload = m.payload.as_ref().unwrap_or(&no_payload);
+        const NO_PAYLOAD: Payload = Payload { previous_state: None, new_state: None, enabled: None, user_id: None, role: None };
+        let payload = m.payload.as_ref().unwrap_or(&NO_PAYLOAD);
         let mut resync = if partial_part_b { Resync::Soon } else { Resync::No };
-        // Every flag this event may change, with its evaluation before it.
-        let mut touched = vec![(name.clone(), self.evaluation(&name))];
+        // The flags this event may change (its own and, renamed, its new
+        // name), each with its evaluation before it.
+        let before = self.evaluation(&name);
+        let mut renamed: Option<(&str, Evaluation)> = None;
         if kind == EventKind::FlagDeleted {
             self.flags.remove(&name);
         } else {
             // Bring the flag up to date from whatever state the event carries.
-            let mut current = name.clone();
             match (self.flags.contains(&name), payload.new_state.as_ref()) {
                 (true, Some(state)) => match state.flag_name.as_ref().filter(|n| **n != name) {
                     Some(new_name) => {
                         // Renamed: re-key it (over any flag of the new name).
-                        touched.push((new_name.clone(), self.evaluation(new_name)));
+                        renamed = Some((new_name, self.evaluation(new_name)));
                         let mut entry = self.flags.remove(&name).expect("present");
                         apply_state(&mut entry.flag, state);
                         self.flags.remove(new_name);
                         self.flags.insert_new(entry);
-                        current = new_name.clone();
                     }
                     None => apply_state(&mut self.flags.get_mut(&name).expect("present").flag, state),
                 },
                 (true, None) => {}
-                (false, state) => match state.and_then(|s| new_flag(&name, s)) {
+                // An event about a flag we do not have, without its full state.
+                (false, None) => return Outcome::resync(Resync::Now),
+                (false, Some(state)) => match new_flag(&name, state) {
                     Some(flag) => {
                         self.flags.insert_new(Entry { flag, evaluation: NOT_FOUND });
                     }
-                    // An event about a flag we do not have, without its full state.
                     None => return Outcome::resync(Resync::Now),
                 },
             }
             let my_id = self.ctx.user_id.as_deref();
-            let Some(Entry { flag, .. }) = self.flags.get_mut(&current) else {
+            let current = renamed.map_or(name.as_str(), |(n, _)| n);
+            let Some(Entry { flag, .. }) = self.flags.get_mut(current) else {
                 return Outcome::resync(Resync::Now);
             };
             match kind {
@@ -256,7 +264,15 @@ impl Store {
                 _ => {}
             }
         }
-        let changed = touched.into_iter().filter(|(n, before)| self.reevaluate(n, *before)).map(|(n, _)| n).collect();
+        let mut changed = Vec::new();
+        if self.reevaluate(&name, before) {
+            changed.push(name);
+        }
+        if let Some((new_name, before)) = renamed {
+            if self.reevaluate(new_name, before) {
+                changed.push(new_name.to_owned());
+            }
+        }
         Outcome { changed, config_changed: false, resync }
     }
 
@@ -329,6 +345,7 @@ impl Store {
             flags,
             config: Some(self.layers.clone()).filter(|l| *l != ConfigLayers::default()),
             skipped_flags: 0,
+            skip_reason: None,
         }
     }
 }
@@ -347,9 +364,7 @@ fn apply_state(flag: &mut Flag, s: &FlagState) {
     if let Some(v) = &s.flag_name {
         flag.flag_name = v.clone();
     }
-    if let Some(v) = &s.description {
-        flag.description = v.clone();
-    }
+
     if let Some(v) = s.enabled {
         flag.enabled = v;
     }
@@ -359,11 +374,16 @@ fn apply_state(flag: &mut Flag, s: &FlagState) {
     if let Some(v) = s.rollout_percentage {
         flag.rollout_percentage = v;
     }
-    if let Some(v) = &s.metadata {
-        flag.metadata = v.clone();
-    }
-    if let Some(v) = &s.updated_at {
-        flag.updated_at = Some(v.clone());
+    if crate::read::KEEP_DESCRIPTIVE {
+        if let Some(v) = &s.description {
+            flag.description = v.clone();
+        }
+        if let Some(v) = &s.metadata {
+            flag.metadata = v.clone();
+        }
+        if let Some(v) = &s.updated_at {
+            flag.updated_at = Some(v.clone());
+        }
     }
 }
 
@@ -373,6 +393,8 @@ fn new_flag(name: &str, s: &FlagState) -> Option<Flag> {
     apply_state(&mut flag, s);
     // Kept under the name the event is about, whatever the state says.
     flag.flag_name = name.to_owned();
-    flag.created_at = s.created_at.clone();
+    if crate::read::KEEP_DESCRIPTIVE {
+        flag.created_at = s.created_at.clone();
+    }
     Some(flag)
 }

@@ -18,7 +18,6 @@ static ALLOCATOR: crate::wasm_alloc::SizeClasses = crate::wasm_alloc::SizeClasse
 const SNAPSHOT: u32 = 1;
 const MESSAGE: u32 = 2;
 const VARIANT: u32 = 4;
-const EVALUATE: u32 = 5;
 const BUCKET: u32 = 6;
 
 struct Host {
@@ -102,11 +101,6 @@ pub extern "C" fn fl_call(op: u32, handle: u32, len: usize) -> i32 {
 
 fn run(op: u32, engine: Option<&mut Engine>, text: &str, out: &mut String) -> Result<(), String> {
     match op {
-        EVALUATE => {
-            let code = engine::evaluate(text)?;
-            crate::json_write::integer(out, i64::from(code));
-            Ok(())
-        }
         BUCKET => {
             let bucket = engine::bucket(text)?;
             crate::json_write::integer(out, i64::from(bucket));

@@ -51,6 +51,7 @@ pub async fn snapshot(State(app): State<AppState>, StreamUser(user, _): StreamUs
         flags,
         config: if empty { None } else { Some(config) },
         skipped_flags: 0,
+        skip_reason: None,
     };
     let headers = [(ETAG, etag_value), (CACHE_CONTROL, HeaderValue::from_static("private, no-cache"))];
     Ok((headers, axum::Json(snapshot)).into_response())

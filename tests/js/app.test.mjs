@@ -169,13 +169,16 @@ test('under Node the package loads its wasm at import: init() resolves, prepareB
     const prepared = prepareBootstrap(JSON.stringify(snapshot), { variants: { ab: ['a', 'b'], other: { variants: ['x'], defaultVariant: 'y' } } });
     let bad;
     try { prepareBootstrap('{"flags":3}'); } catch (e) { bad = e.message; }
-    console.log(JSON.stringify({ loadedAtImport, fetches, prepared, bad, provider: typeof react.FlagProvider }));
+    let badVariants;
+    try { prepareBootstrap(JSON.stringify(snapshot), { variants: { ab: 'a,b' } }); } catch (e) { badVariants = e.message; }
+    console.log(JSON.stringify({ loadedAtImport, fetches, prepared, bad, badVariants, provider: typeof react.FlagProvider }));
   `);
   assert.equal(got.loadedAtImport, true);
   assert.equal(got.fetches, 0);
   assert.equal(got.provider, 'function');
-  assert.deepEqual(got.prepared.state, { f: { ab_b: 9 }, c: { value: { n: 1 }, source: 'DEFAULT' }, v: { '["ab",["a","b"],null]': 'b', '["other",["x"],"y"]': 'y' } });
+  assert.deepEqual(got.prepared.state, { f: { ab_b: 9 }, c: { value: { n: 1 }, source: 'DEFAULT' }, v: { '["ab",null,"a","b"]': 'b', '["other","y","x"]': 'y' } });
   assert.match(got.bad, /^flaglive\.prepareBootstrap: not a snapshot: /);
+  assert.equal(got.badVariants, 'flaglive.prepareBootstrap: variants of ab: variants must be an array of strings');
 });
 
 test('a prepared bootstrap renders on the server as the snapshot does, and the OpenFeature provider stays inert there', () => {
