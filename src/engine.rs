@@ -22,7 +22,6 @@ use crate::rules::Evaluation;
 use crate::snapshot::Snapshot;
 use crate::store::{Outcome, Resync, Store};
 use crate::json_text::{parse_doc, Doc};
-use crate::json_view::Json;
 
 /// An evaluation as one number: `reason index * 2 + enabled`, the index in
 /// [`Reason::ALL`] order (the JS host keeps the same table).
@@ -109,20 +108,13 @@ impl Engine {
     pub fn variant(&self, args: &str, out: &mut String) -> Result<(), &'static str> {
         const BAD: &str = "expected [testName, defaultVariant|null, ...variants] of strings";
         let Ok(doc) = parse_doc(args) else { return Err(BAD) };
-        let mut items = doc.root().items();
-        let (Some(test), Some(default)) = (items.next(), items.next()) else { return Err(BAD) };
-        let Some(test) = test.as_str() else { return Err(BAD) };
-        let default = match default.as_str() {
-            Some(d) => Some(d),
-            None if default.is_null() => None,
-            None => return Err(BAD),
-        };
+        let args = string_args(&doc).ok_or(BAD)?;
+        let [Some(test), default, rest @ ..] = args.as_slice() else { return Err(BAD) };
         let mut variants = Vec::new();
-        for v in items {
-            let Some(v) = v.as_str() else { return Err(BAD) };
-            variants.push(v);
+        for v in rest {
+            variants.push(v.ok_or(BAD)?);
         }
-        opt_string(out, self.store.variant(test, &variants, default));
+        opt_string(out, self.store.variant(test, &variants, *default));
         Ok(())
     }
 
@@ -172,25 +164,26 @@ fn opt_string(out: &mut String, s: Option<&str>) {
     }
 }
 
-/// The arguments of a call: a JSON array.
-fn arguments(args: &str) -> Result<Doc<'_>, &'static str> {
-    match parse_doc(args) {
-        Ok(doc) if doc.root().is_array() => Ok(doc),
-        _ => Err("expected a JSON array of arguments"),
+/// The arguments of a call (`doc`): a JSON array of strings and `null`s.
+fn string_args<'d>(doc: &'d Doc<'d>) -> Option<Vec<Option<&'d str>>> {
+    let mut list = Vec::new();
+    for item in doc.root().items() {
+        list.push(match item.as_str() {
+            Some(s) => Some(s),
+            None if item.is_null() => None,
+            None => return None,
+        });
     }
-}
-
-/// Argument `i` of a call; `None` when absent or `null`.
-fn arg<'d>(doc: &'d Doc<'d>, i: usize) -> Option<Json<'d>> {
-    doc.root().items().nth(i).filter(|v| !v.is_null())
+    doc.root().is_array().then_some(list)
 }
 
 /// `bucket(userId, flagName)` on JSON `[userId, flagName]`.
-pub fn bucket(args: &str) -> Result<u8, String> {
-    let doc = arguments(args)?;
-    match (arg(&doc, 0).and_then(Json::as_str), arg(&doc, 1).and_then(Json::as_str)) {
-        (Some(user), Some(flag)) => Ok(crate::hash::bucket(user, flag)),
-        _ => Err("userId and flagName must be strings".to_owned()),
+pub fn bucket(args: &str) -> Result<u8, &'static str> {
+    const BAD: &str = "userId and flagName must be strings";
+    let Ok(doc) = parse_doc(args) else { return Err(BAD) };
+    match string_args(&doc).as_deref() {
+        Some([Some(user), Some(flag)]) => Ok(crate::hash::bucket(user, flag)),
+        _ => Err(BAD),
     }
 }
 

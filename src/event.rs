@@ -190,7 +190,9 @@ impl FromValue for Payload {
     fn from_value(v: Json) -> Result<Payload, ReadError> {
         let f = Fields::of(v)?;
         Ok(Payload {
-            previous_state: f.opt("previousState")?,
+            // Descriptive too (the store reads only the new state): in the
+            // browser package not read, so not checked either.
+            previous_state: if read::KEEP_DESCRIPTIVE { f.opt("previousState")? } else { None },
             new_state: f.opt("newState")?,
             enabled: f.opt_bool("enabled")?,
             user_id: f.opt_string("userId")?,

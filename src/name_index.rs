@@ -4,11 +4,13 @@
 //! browser package hashbrown and SipHash cost about 9 KB of wasm (a copy per
 //! value type); this is one small type, and FNV-1a is fast on short names.
 
-const EMPTY: u32 = u32::MAX;
+/// A slot holds `1 + position`; 0 is empty, so a new index is zeroed memory
+/// (no fill loop in the module).
+const EMPTY: u32 = 0;
 
 #[derive(Clone, Debug, Default)]
 pub struct NameIndex {
-    /// Positions, at slot `hash & (len - 1)` or after it; empty or a power of two long.
+    /// `1 + position`, at slot `hash & (len - 1)` or after it; empty or a power of two long.
     slots: Vec<u32>,
 }
 
@@ -48,7 +50,7 @@ impl NameIndex {
         loop {
             match self.slots[i] {
                 EMPTY => return Err(i),
-                at if name_at(at as usize) == name => return Ok(at as usize),
+                at if name_at(at as usize - 1) == name => return Ok(at as usize - 1),
                 _ => i = (i + 1) & mask,
             }
         }
@@ -56,7 +58,7 @@ impl NameIndex {
 
     /// Records `position` at a `slot` that [`NameIndex::find`] returned.
     pub fn set(&mut self, slot: usize, position: usize) {
-        self.slots[slot] = position as u32;
+        self.slots[slot] = position as u32 + 1;
     }
 
     /// Indexes the `len` names of the caller's list (all distinct).

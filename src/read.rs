@@ -115,10 +115,11 @@ pub trait FromValue: Sized {
 }
 
 /// Whether descriptive fields are kept: descriptions, metadata, timestamps,
-/// who changed a layer and why. They never take part in evaluation, and
-/// the browser package (the wasm build with feature `js-host`) shows none
-/// of them, so there they are skipped: no code for them in the module (about 250 bytes
-/// gzipped) and no strings for them in a snapshot's take-in.
+/// who changed a layer and why, a change's previous state. They never take
+/// part in evaluation, and the browser package (the wasm build with feature
+/// `js-host`) shows none of them, so there they are skipped: no code for
+/// them in the module (about 300 bytes gzipped) and no strings for them in
+/// a snapshot's take-in.
 pub const KEEP_DESCRIPTIVE: bool = !cfg!(all(target_arch = "wasm32", feature = "js-host"));
 
 /// A string, or `None` for anything else (null, number, object, ...).

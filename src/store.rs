@@ -254,7 +254,18 @@ impl Store {
                             None => flag.role_targets.push(RoleTarget { role: role.clone(), enabled }),
                         }
                     }
-                    (Some(role), _) if kind == EventKind::RoleTargetRemoved => flag.role_targets.retain(|t| t.role != *role),
+                    (Some(role), _) if kind == EventKind::RoleTargetRemoved => {
+                        // `retain` by hand: its generic machinery was 300 bytes of the module.
+                        let targets = &mut flag.role_targets;
+                        let mut kept = 0;
+                        for i in 0..targets.len() {
+                            if targets[i].role != *role {
+                                targets.swap(kept, i);
+                                kept += 1;
+                            }
+                        }
+                        targets.truncate(kept);
+                    }
                     _ => resync = Resync::Soon,
                 },
                 EventKind::FlagToggled if payload.new_state.is_none() => match payload.enabled {

@@ -102,7 +102,7 @@ pub extern "C" fn fl_call(op: u32, handle: u32, len: usize) -> i32 {
 fn run(op: u32, engine: Option<&mut Engine>, text: &str, out: &mut String) -> Result<(), String> {
     match op {
         BUCKET => {
-            let bucket = engine::bucket(text)?;
+            let bucket = engine::bucket(text).map_err(str::to_owned)?;
             crate::json_write::integer(out, i64::from(bucket));
             Ok(())
         }
