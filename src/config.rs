@@ -3,6 +3,7 @@
 //! resolved configurations.
 
 use crate::json::{Map, Value};
+use crate::json_write as w;
 use crate::json_view::Json;
 use crate::read::{deserialize_via_value, Fields, FromValue, ReadError};
 use serde::Serialize;
@@ -122,24 +123,84 @@ pub fn deep_merge(base: &Value, over: &Value) -> Value {
     }
 }
 
-/// Resolves the layers: the base is `environment` if present, else
-/// `defaults`; a customer override wins over an organization override (only
-/// one of them is merged). `None` when no layer exists at all.
-pub fn resolve(layers: &ConfigLayers) -> Option<(Value, ConfigSource)> {
+/// The layers [`resolve`] picks: the base (`environment`, else `defaults`),
+/// the override merged over it (customer, else organization), and the
+/// source that names the result. `None` when no layer exists at all.
+#[inline(always)] // one caller in the browser build: fewer bytes inlined (measured)
+fn pick(layers: &ConfigLayers) -> Option<(Option<&Value>, Option<&Value>, ConfigSource)> {
     let (base, base_source) = match (&layers.environment, &layers.defaults) {
         (Some(env), _) => (Some(env), ConfigSource::Environment),
         (None, Some(def)) => (Some(def), ConfigSource::Default),
         (None, None) => (None, ConfigSource::Default),
     };
-    let empty = Value::Object(Map::new());
-    let base_or_empty = base.unwrap_or(&empty);
-    if let Some(customer) = &layers.customer {
-        return Some((deep_merge(base_or_empty, customer), ConfigSource::CustomerOverride));
+    match (&layers.customer, &layers.organization) {
+        (Some(c), _) => Some((base, Some(c), ConfigSource::CustomerOverride)),
+        (None, Some(o)) => Some((base, Some(o), ConfigSource::OrganizationOverride)),
+        (None, None) => base.map(|b| (Some(b), None, base_source)),
     }
-    if let Some(org) = &layers.organization {
-        return Some((deep_merge(base_or_empty, org), ConfigSource::OrganizationOverride));
+}
+
+/// [`resolve`]'s result as the JSON text `{"value":…,"source":"…"}`, or
+/// `None`, written straight from the layers: the browser build keeps only
+/// this text (to compare and to hand to JS), so it needs no merged copy of
+/// the layers and no code to clone or compare values (about 1 KB of the
+/// module).
+pub fn resolved_json(layers: &ConfigLayers) -> Option<String> {
+    let (base, over, source) = pick(layers)?;
+    let mut out = String::from("{\"value\":");
+    match (base, over) {
+        (Some(b), Some(o)) => write_merged(&mut out, b, o),
+        (_, Some(v)) | (Some(v), _) => w::value(&mut out, v),
+        (None, None) => {} // not picked
     }
-    base.map(|b| (b.clone(), base_source))
+    out.push_str(",\"source\":");
+    w::string(&mut out, source.as_str());
+    out.push('}');
+    Some(out)
+}
+
+/// Writes [`deep_merge`]`(base, over)` without building it: the keys of
+/// `base` in its order (merged where `over` has them too), then the keys
+/// only `over` has, in its order.
+fn write_merged(out: &mut String, base: &Value, over: &Value) {
+    let (Value::Object(b), Value::Object(o)) = (base, over) else { return w::value(out, over) };
+    out.push('{');
+    for (k, v) in b.iter() {
+        if !out.ends_with('{') {
+            out.push(',');
+        }
+        w::string(out, k);
+        out.push(':');
+        match o.get(k) {
+            Some(ov) => write_merged(out, v, ov),
+            None => w::value(out, v),
+        }
+    }
+    for (k, v) in o.iter() {
+        if b.get(k).is_none() {
+            if !out.ends_with('{') {
+                out.push(',');
+            }
+            w::string(out, k);
+            out.push(':');
+            w::value(out, v);
+        }
+    }
+    out.push('}');
+}
+
+/// Resolves the layers: the base is `environment` if present, else
+/// `defaults`; a customer override wins over an organization override (only
+/// one of them is merged). `None` when no layer exists at all.
+pub fn resolve(layers: &ConfigLayers) -> Option<(Value, ConfigSource)> {
+    let (base, over, source) = pick(layers)?;
+    let value = match (base, over) {
+        (Some(b), Some(o)) => deep_merge(b, o),
+        // Merged over nothing, an override is itself.
+        (_, Some(v)) | (Some(v), _) => v.clone(),
+        (None, None) => Value::Object(Map::new()), // not picked
+    };
+    Some((value, source))
 }
 
 /// One leaf whose value differs; `None` where the leaf does not exist.

@@ -170,6 +170,7 @@ pub struct StreamMessage {
 }
 
 impl FromValue for FlagState {
+    #[inline(always)] // one caller in the browser build: 20-40 bytes less each
     fn from_value(v: Json) -> Result<FlagState, ReadError> {
         let f = Fields::of(v)?;
         Ok(FlagState {
@@ -187,6 +188,7 @@ impl FromValue for FlagState {
 }
 
 impl FromValue for Payload {
+    #[inline(always)] // one caller in the browser build: 20-40 bytes less each
     fn from_value(v: Json) -> Result<Payload, ReadError> {
         let f = Fields::of(v)?;
         Ok(Payload {

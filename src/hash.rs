@@ -14,13 +14,21 @@ pub fn java_hash_code<I: IntoIterator<Item = u16>>(units: I) -> i32 {
 
 /// The hash of `userId + ":" + flagName`, without building the joined string.
 pub fn rollout_hash(user_id: &str, flag_name: &str) -> i32 {
-    // Iterating `encode_utf16` (not bytes, not chars) is the point: a character
-    // outside the BMP contributes two code units, each hashed on its own.
-    // (Plain loops: the iterator chain was 300 bytes more of the module.)
+    // UTF-16 code units (not bytes, not chars) are the point: a character
+    // outside the BMP contributes two, its surrogate pair, each hashed on
+    // its own. (By hand: `encode_utf16` chained was 300 bytes more of the
+    // module, and in a loop still 40.)
+    let mix = |h: i32, unit: u32| h.wrapping_mul(31).wrapping_add(unit as i32);
     let mut h = 0i32;
     for part in [user_id, ":", flag_name] {
-        for unit in part.encode_utf16() {
-            h = h.wrapping_mul(31).wrapping_add(i32::from(unit));
+        for c in part.chars() {
+            let c = c as u32;
+            if c < 0x10000 {
+                h = mix(h, c);
+            } else {
+                // A surrogate pair: two code units.
+                h = mix(mix(h, 0xD800 + ((c - 0x10000) >> 10)), 0xDC00 + (c & 0x3FF));
+            }
         }
     }
     h

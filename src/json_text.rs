@@ -141,6 +141,16 @@ struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
+    /// The text from `start` to the current position.
+    fn slice(&self, start: usize) -> &'a str {
+        // SAFETY: both ends are positions the parser stopped at, which are
+        // always at ASCII bytes or the end (see `bytes`), so at character
+        // boundaries, with `start <= pos <= len`. Checking that again was
+        // code in every slice.
+        debug_assert!(start <= self.pos && self.text.is_char_boundary(start) && self.text.is_char_boundary(self.pos));
+        unsafe { self.text.get_unchecked(start..self.pos) }
+    }
+
     #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
@@ -255,9 +265,9 @@ impl<'a> Parser<'a> {
             match self.peek() {
                 Some(b'"') => {
                     let node = match decoded {
-                        None => Node::Str(&self.text[first..self.pos]),
+                        None => Node::Str(self.slice(first)),
                         Some(at) => {
-                            self.doc.owned.push_str(&self.text[start..self.pos]);
+                            self.doc.owned.push_str(self.slice(start));
                             Node::Owned(at as u32, self.doc.owned.len() as u32)
                         }
                     };
@@ -267,7 +277,7 @@ impl<'a> Parser<'a> {
                 }
                 Some(b'\\') => {
                     decoded.get_or_insert(self.doc.owned.len());
-                    self.doc.owned.push_str(&self.text[start..self.pos]);
+                    self.doc.owned.push_str(self.slice(start));
                     self.pos += 1;
                     let c = self.escape()?;
                     self.doc.owned.push(c);
@@ -359,7 +369,7 @@ impl<'a> Parser<'a> {
             return Ok(if int_start > start { -n } else { n });
         }
         // Only ASCII digits, signs, '.' and 'e' were accepted above.
-        let text = &self.text[start..self.pos];
+        let text = self.slice(start);
         decimal_to_f64(text).ok_or(ParseError::InvalidNumber)
     }
 

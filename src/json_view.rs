@@ -52,7 +52,12 @@ impl<'d> Json<'d> {
 
     #[inline(always)]
     fn node(self) -> Node<'d> {
-        self.doc.nodes[self.at]
+        debug_assert!(self.at < self.doc.nodes.len());
+        // SAFETY: every `Json` is at a node of its document: the root (a
+        // parsed document has one), an item before its container's end, or
+        // an object's value after its key (the parser writes them in pairs).
+        // The bounds check was code at each of the many inlined reads.
+        unsafe { *self.doc.nodes.get_unchecked(self.at) }
     }
 
     /// Where the value after this one (its next sibling) starts.
@@ -89,8 +94,9 @@ impl<'d> Json<'d> {
     pub fn as_str(self) -> Option<&'d str> {
         match self.node() {
             Node::Str(s) => Some(s),
-            // The parser's own bounds, at character boundaries.
-            Node::Owned(start, end) => self.doc.owned.get(start as usize..end as usize),
+            // SAFETY: the parser's own bounds of what it appended to
+            // `owned`, so in range and at character boundaries.
+            Node::Owned(start, end) => Some(unsafe { self.doc.owned.get_unchecked(start as usize..end as usize) }),
             _ => None,
         }
     }

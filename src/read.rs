@@ -153,6 +153,7 @@ impl<'a> Fields<'a> {
     }
 
     /// The field's value, even `null`; `None` when it is absent.
+#[inline(always)] // fewer bytes inlined (measured)
     pub fn raw(&self, key: &str) -> Option<Json<'a>> {
         self.0.get(key)
     }
@@ -238,6 +239,7 @@ impl<'a> Fields<'a> {
 
     /// A rollout percentage: absent or `null` (which compares like 0 in JS)
     /// is 0, any number as [`percentage_of_number`], anything else an error.
+    #[inline(always)] // fewer bytes inlined (measured)
     pub fn percentage(&self, key: &'static str) -> Result<i64, ReadError> {
         match self.get(key) {
             None => Ok(0),
@@ -263,8 +265,15 @@ impl<'a> Fields<'a> {
     }
 
     /// A nested item; absent or `null` is `None`.
+    #[inline(always)]
     pub fn opt<T: FromValue>(&self, key: &'static str) -> Result<Option<T>, ReadError> {
-        self.opt_with(key, T::from_value)
+        match self.get(key) {
+            None => Ok(None),
+            Some(v) => match T::from_value(v) {
+                Ok(t) => Ok(Some(t)),
+                Err(e) => Err(e.in_field(key)),
+            },
+        }
     }
 
     /// A list of items; absent or `null` is empty, a bad item an error.
@@ -325,6 +334,7 @@ pub fn read_value<T: FromValue>(value: &Value) -> Result<T, ReadError> {
 }
 
 /// Reads `T` from JSON text.
+#[inline(always)] // fewer bytes inlined (measured)
 pub fn read_text<T: FromValue>(text: &str) -> Result<T, ReadError> {
     T::from_value(crate::json_text::parse_doc(text)?.root())
 }

@@ -50,19 +50,19 @@ fn snapshot_evaluates_for_its_user() {
 #[test]
 fn part_d_events_apply_exactly_and_gaps_resync() {
     let mut s = loaded();
-    let out = s.apply_message(&msg(json!({"type": "flag.toggled", "flagId": "2", "flagName": "b", "version": 11,
+    let out = s.apply_message(msg(json!({"type": "flag.toggled", "flagId": "2", "flagName": "b", "version": 11,
         "payload": {"newState": full("b", true, "all", 0), "enabled": true}})));
     assert_eq!(out, Outcome { changed: vec!["b".into()], ..Outcome::default() });
     // The same version again (a replay overlap) is ignored.
-    let again = s.apply_message(&msg(json!({"type": "flag.toggled", "flagName": "b", "version": 11,
+    let again = s.apply_message(msg(json!({"type": "flag.toggled", "flagName": "b", "version": 11,
         "payload": {"newState": full("b", false, "all", 0)}})));
     assert!(again.is_empty());
     assert_eq!(s.is_enabled("b"), Some(true));
     // A filler for someone else's change keeps the sequence.
-    assert!(s.apply_message(&msg(json!({"type": "version", "version": 12}))).is_empty());
+    assert!(s.apply_message(msg(json!({"type": "version", "version": 12}))).is_empty());
     assert_eq!(s.version(), Some(12));
     // A gap: applied, and a resync now.
-    let gap = s.apply_message(&msg(json!({"type": "flag.rollout_changed", "flagName": "a", "version": 15,
+    let gap = s.apply_message(msg(json!({"type": "flag.rollout_changed", "flagName": "a", "version": 15,
         "payload": {"newState": full("a", true, "percentage", 0)}})));
     assert_eq!((gap.changed, gap.resync), (vec!["a".to_string()], Resync::Now));
 }
@@ -70,7 +70,7 @@ fn part_d_events_apply_exactly_and_gaps_resync() {
 #[test]
 fn a_snapshot_older_than_the_stream_is_applied_and_re_read() {
     let mut s = loaded();
-    let out = s.apply_message(&msg(json!({"type": "flag.toggled", "flagName": "b", "version": 11,
+    let out = s.apply_message(msg(json!({"type": "flag.toggled", "flagName": "b", "version": 11,
         "payload": {"newState": full("b", true, "all", 0)}})));
     assert_eq!(out.changed, ["b"]);
     // The request for this snapshot left before change 11 (an identify racing the stream).
@@ -89,10 +89,10 @@ fn a_snapshot_older_than_the_stream_is_applied_and_re_read() {
 #[test]
 fn part_b_partial_events_patch_and_ask_for_a_debounced_reread() {
     let mut s = loaded();
-    let out = s.apply_message(&msg(json!({"type": "flag.toggled", "flagId": "1", "flagName": "a", "timestamp": 1,
+    let out = s.apply_message(msg(json!({"type": "flag.toggled", "flagId": "1", "flagName": "a", "timestamp": 1,
         "payload": {"previousState": {"enabled": true}, "newState": {"enabled": false}, "enabled": false}})));
     assert_eq!((out.changed, out.resync), (vec!["a".to_string()], Resync::Soon));
-    let out = s.apply_message(&msg(json!({"type": "flag.updated", "flagName": "b",
+    let out = s.apply_message(msg(json!({"type": "flag.updated", "flagName": "b",
         "payload": {"previousState": full("b", false, "all", 0), "newState": full("b", true, "all", 0)}})));
     assert_eq!((out.changed, out.resync), (vec!["b".to_string()], Resync::No), "full state: exact");
 }
@@ -100,15 +100,15 @@ fn part_b_partial_events_patch_and_ask_for_a_debounced_reread() {
 #[test]
 fn only_this_users_targets_count() {
     let mut s = loaded();
-    let foreign = s.apply_message(&msg(json!({"type": "flag.user_target_added", "flagName": "a",
+    let foreign = s.apply_message(msg(json!({"type": "flag.user_target_added", "flagName": "a",
         "payload": {"userId": "someone-else", "enabled": false}})));
     assert!(foreign.is_empty());
     assert_eq!(s.is_enabled("a"), Some(true));
-    let mine = s.apply_message(&msg(json!({"type": "flag.user_target_added", "flagName": "a",
+    let mine = s.apply_message(msg(json!({"type": "flag.user_target_added", "flagName": "a",
         "payload": {"userId": "me", "enabled": false}})));
     assert_eq!(mine.changed, ["a"]);
     assert_eq!(s.evaluation("a").reason, Reason::UserTargeted);
-    let removed = s.apply_message(&msg(json!({"type": "flag.user_target_removed", "flagName": "a", "payload": {"userId": "me"}})));
+    let removed = s.apply_message(msg(json!({"type": "flag.user_target_removed", "flagName": "a", "payload": {"userId": "me"}})));
     assert_eq!(removed.changed, ["a"]);
     assert_eq!(s.evaluation("a").reason, Reason::StrategyAll);
 }
@@ -116,39 +116,39 @@ fn only_this_users_targets_count() {
 #[test]
 fn role_targets_apply_by_role() {
     let mut s = loaded();
-    let other_role = s.apply_message(&msg(json!({"type": "flag.role_target_added", "flagName": "a", "payload": {"role": "sales", "enabled": false}})));
+    let other_role = s.apply_message(msg(json!({"type": "flag.role_target_added", "flagName": "a", "payload": {"role": "sales", "enabled": false}})));
     assert!(other_role.is_empty(), "stored, but this user is md");
-    let mine = s.apply_message(&msg(json!({"type": "flag.role_target_added", "flagName": "t", "payload": {"role": "md", "enabled": false}})));
+    let mine = s.apply_message(msg(json!({"type": "flag.role_target_added", "flagName": "t", "payload": {"role": "md", "enabled": false}})));
     assert_eq!(mine.changed, ["t"]);
     assert_eq!(s.flag("t").unwrap().role_targets.len(), 1, "replaced, not duplicated");
-    let gone = s.apply_message(&msg(json!({"type": "flag.role_target_removed", "flagName": "t", "payload": {"role": "md"}})));
+    let gone = s.apply_message(msg(json!({"type": "flag.role_target_removed", "flagName": "t", "payload": {"role": "md"}})));
     assert_eq!((gone.changed, s.evaluation("t").reason), (vec!["t".to_string()], Reason::StrategyTargeted));
 }
 
 #[test]
 fn created_and_deleted_flags() {
     let mut s = loaded();
-    let created = s.apply_message(&msg(json!({"type": "flag.created", "flagName": "n", "payload": {"newState": full("n", true, "all", 0)}})));
+    let created = s.apply_message(msg(json!({"type": "flag.created", "flagName": "n", "payload": {"newState": full("n", true, "all", 0)}})));
     assert_eq!((created.changed, s.is_enabled("n")), (vec!["n".to_string()], Some(true)));
-    let deleted = s.apply_message(&msg(json!({"type": "flag.deleted", "flagId": "1", "flagName": "a"})));
+    let deleted = s.apply_message(msg(json!({"type": "flag.deleted", "flagId": "1", "flagName": "a"})));
     assert_eq!((deleted.changed, s.evaluation("a").reason), (vec!["a".to_string()], Reason::FlagNotFound));
     // A partial event about a flag we never saw: re-read now.
-    let unknown = s.apply_message(&msg(json!({"type": "flag.toggled", "flagName": "ghost", "payload": {"enabled": true}})));
+    let unknown = s.apply_message(msg(json!({"type": "flag.toggled", "flagName": "ghost", "payload": {"enabled": true}})));
     assert_eq!(unknown.resync, Resync::Now);
 }
 
 #[test]
 fn config_layers_replace_and_resolve() {
     let mut s = loaded();
-    let out = s.apply_message(&msg(json!({"type": "config.changed", "layer": "customer", "value": {"n": 2}})));
+    let out = s.apply_message(msg(json!({"type": "config.changed", "layer": "customer", "value": {"n": 2}})));
     assert!(out.config_changed);
     let (value, source) = s.config().unwrap();
     assert_eq!((value.pointer("n"), value.pointer("theme")), (Some(&2.0.into()), Some(&"light".into())));
     assert_eq!(source.as_str(), "CUSTOMER_OVERRIDE");
-    let removed = s.apply_message(&msg(json!({"type": "config.changed", "layer": "customer", "value": null})));
+    let removed = s.apply_message(msg(json!({"type": "config.changed", "layer": "customer", "value": null})));
     assert!(removed.config_changed);
     assert_eq!(s.config().unwrap().1.as_str(), "DEFAULT");
-    let same = s.apply_message(&msg(json!({"type": "config.changed", "layer": "organization", "value": {}})));
+    let same = s.apply_message(msg(json!({"type": "config.changed", "layer": "organization", "value": {}})));
     assert_eq!(same.resync, Resync::No);
 }
 
@@ -156,16 +156,16 @@ fn config_layers_replace_and_resolve() {
 fn reconnects_and_resync_messages() {
     let mut s = loaded();
     // Part B: the first connection after a snapshot is fine, the next is a reconnect.
-    assert_eq!(s.apply_message(&msg(json!({"type": "connection", "userId": "me"}))).resync, Resync::No);
-    assert_eq!(s.apply_message(&msg(json!({"type": "connection", "userId": "me"}))).resync, Resync::Now);
+    assert_eq!(s.apply_message(msg(json!({"type": "connection", "userId": "me"}))).resync, Resync::No);
+    assert_eq!(s.apply_message(msg(json!({"type": "connection", "userId": "me"}))).resync, Resync::Now);
     // Part D: compare versions.
     let mut d = loaded();
-    assert_eq!(d.apply_message(&msg(json!({"type": "connection", "userId": "me", "version": 10}))).resync, Resync::No);
-    assert_eq!(d.apply_message(&msg(json!({"type": "connection", "userId": "me", "version": 10}))).resync, Resync::No);
-    assert_eq!(d.apply_message(&msg(json!({"type": "connection", "userId": "me", "version": 13}))).resync, Resync::Now);
+    assert_eq!(d.apply_message(msg(json!({"type": "connection", "userId": "me", "version": 10}))).resync, Resync::No);
+    assert_eq!(d.apply_message(msg(json!({"type": "connection", "userId": "me", "version": 10}))).resync, Resync::No);
+    assert_eq!(d.apply_message(msg(json!({"type": "connection", "userId": "me", "version": 13}))).resync, Resync::Now);
     // A stream for another identity (logged in elsewhere): re-read.
-    assert_eq!(d.apply_message(&msg(json!({"type": "connection", "userId": "other", "version": 10}))).resync, Resync::Now);
-    assert_eq!(d.apply_message(&msg(json!({"type": "resync"}))).resync, Resync::Now);
+    assert_eq!(d.apply_message(msg(json!({"type": "connection", "userId": "other", "version": 10}))).resync, Resync::Now);
+    assert_eq!(d.apply_message(msg(json!({"type": "resync"}))).resync, Resync::Now);
 }
 
 #[test]
@@ -174,18 +174,18 @@ fn junk_changes_nothing() {
     for junk in [json!({}), json!({"type": "flag.exploded"}), json!({"type": 5}), json!({"type": "ping"}),
                  json!({"type": "flag.toggled"}), json!({"type": "flag.toggled", "flagName": "a", "payload": "x"})] {
         let m: StreamMessage = serde_json::from_value(junk.clone()).unwrap_or_default();
-        let out = s.apply_message(&m);
+        let out = s.apply_message(m);
         assert!(out.changed.is_empty(), "{junk}");
     }
     assert_eq!(s.is_enabled("a"), Some(true));
     // An unknown type with a version is a change we cannot apply.
-    assert_eq!(s.apply_message(&msg(json!({"type": "flag.future", "version": 11}))).resync, Resync::Soon);
+    assert_eq!(s.apply_message(msg(json!({"type": "flag.future", "version": 11}))).resync, Resync::Soon);
 }
 
 #[test]
 fn variants_and_the_cache_round_trip() {
     let mut s = loaded();
-    s.apply_message(&msg(json!({"type": "flag.created", "flagName": "p_b", "payload": {"newState": full("p_b", true, "all", 0)}})));
+    s.apply_message(msg(json!({"type": "flag.created", "flagName": "p_b", "payload": {"newState": full("p_b", true, "all", 0)}})));
     assert_eq!(s.variant("p", &["a", "b"], Some("a")), Some("b"));
     assert_eq!(Store::new().variant("p", &["a", "b"], None), Some("a"), "before load: default, else first");
     let mut copy = Store::new();

@@ -208,7 +208,7 @@ async fn read_stream(env: &Env, f: &Follower, mut response: reqwest::Response, o
                 }
                 let Ok(message) = StreamMessage::from_json(data) else { continue };
                 env.probe_seen(&message);
-                let resync = f.store.lock().unwrap().apply_message(&message).resync;
+                let resync = f.store.lock().unwrap().apply_message(message).resync;
                 match resync {
                     Resync::No => {}
                     Resync::Now => {

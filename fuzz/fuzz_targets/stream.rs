@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
     }
     for line in lines {
         let Ok(message) = StreamMessage::from_json(line) else { continue };
-        let outcome = store.apply_message(&message);
+        let outcome = store.apply_message(message);
         if outcome.resync != Resync::No {
             continue;
         }

@@ -80,7 +80,7 @@ async fn follow(s: &TestServer, query: &str, seed: u64, changes: usize) -> (usiz
         last_change = std::time::Instant::now();
         *kinds.entry(e.kind().to_owned()).or_insert(0) += 1;
         let message: StreamMessage = serde_json::from_value(e.data).unwrap();
-        match store.apply_message(&message).resync {
+        match store.apply_message(message).resync {
             Resync::Now => {
                 store.apply_snapshot(fresh(&alice).await);
                 rereads += 1;

@@ -29,9 +29,14 @@ export class Balancer {
     const pending = [];
     let upstream = null;
     let backend = -1;
+    // The end of what came before, so a request line split across two
+    // chunks is counted too (under load one was missed).
+    let carry = '';
     const forward = (chunk) => {
       // Request lines only: the tests send no bodies that could hold one.
-      this.streams[backend] += chunk.toString('latin1').split(STREAM_REQUEST).length - 1;
+      const text = carry + chunk.toString('latin1');
+      this.streams[backend] += text.split(STREAM_REQUEST).length - 1;
+      carry = text.slice(-(STREAM_REQUEST.length - 1));
       upstream.write(chunk);
     };
     client.on('data', (chunk) => (upstream ? forward(chunk) : pending.push(chunk)));
