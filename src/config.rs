@@ -282,6 +282,35 @@ mod tests {
         assert_eq!(resolve(&ConfigLayers::default()), None);
     }
 
+    /// What the browser is given is exactly [`resolve`]'s result, written.
+    fn resolve_as_text(layers: &ConfigLayers) -> Option<String> {
+        resolve(layers).map(|(value, source)| {
+            let mut out = String::from("{\"value\":");
+            w::value(&mut out, &value);
+            out.push_str(",\"source\":");
+            w::string(&mut out, source.as_str());
+            out.push('}');
+            out
+        })
+    }
+
+    #[test]
+    fn resolved_json_is_resolve_written() {
+        for text in [
+            r#"{"defaults":{"t":"d","k":0},"environment":{"t":"e"},"organization":{"t":"o"},"customer":{"k":9}}"#,
+            r#"{"defaults":{"a":{"b":1,"c":[1,2]},"z":null},"customer":{"a":{"c":{"x":1},"d":"new"},"e":true}}"#,
+            r#"{"defaults":{"a":1},"organization":[1,{"b":2}]}"#,
+            r#"{"customer":{"only":"override"}}"#,
+            r#"{"organization":"a string"}"#,
+            r#"{"environment":{"n":1.5e300,"s":"q\"\u0001"},"customer":{"n":-0}}"#,
+            r#"{"defaults":7,"customer":{"a":1}}"#,
+            r#"{}"#,
+        ] {
+            let l = layers(text);
+            assert_eq!(resolved_json(&l), resolve_as_text(&l), "{text}");
+        }
+    }
+
     #[test]
     fn diff_reports_dotted_leaf_paths() {
         let old = v(r#"{"sessionPersistence":{"phase2":{"enhancedStorage":false,"ttl":5}},"gone":1,"arr":[1]}"#);

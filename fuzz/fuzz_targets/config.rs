@@ -1,9 +1,10 @@
 //! Layered config (part E): two JSON values (split at the first NUL) as
 //! base and override. Merge and diff must never panic, and: merging onto
 //! itself changes nothing; a diff of a value with itself is empty; a merge
-//! with an empty override is the base.
+//! with an empty override is the base; the browser's resolution written
+//! straight to text is the same as resolving and then writing.
 #![no_main]
-use flaglive::config::{deep_merge, diff};
+use flaglive::config::{deep_merge, diff, resolve, resolved_json, ConfigLayers};
 use flaglive::json::{Map, Value};
 use flaglive::json_text::parse;
 use libfuzzer_sys::fuzz_target;
@@ -19,4 +20,14 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(deep_merge(&base, &Value::Object(Map::new())), base);
     }
     let _ = diff(&base, &merged);
+    let layers = ConfigLayers { defaults: Some(base), customer: Some(over), ..ConfigLayers::default() };
+    let written = resolve(&layers).map(|(value, source)| {
+        let mut out = String::from("{\"value\":");
+        flaglive::json_write::value(&mut out, &value);
+        out.push_str(",\"source\":");
+        flaglive::json_write::string(&mut out, source.as_str());
+        out.push('}');
+        out
+    });
+    assert_eq!(resolved_json(&layers), written);
 });
