@@ -32,6 +32,15 @@ impl FlagTable {
         self.entries.iter()
     }
 
+    /// The entry named `name`, looked for first at `at` (a table read
+    /// again from the same snapshot has every name where it was).
+    pub fn get_near(&self, at: usize, name: &str) -> Option<&Entry> {
+        match self.entries.get(at) {
+            Some(e) if e.flag.flag_name == name => Some(e),
+            _ => self.get(name),
+        }
+    }
+
     fn find(&self, name: &str) -> Result<usize, usize> {
         let entries = &self.entries;
         self.index.find(name, &|i| &entries[i].flag.flag_name)

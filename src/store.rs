@@ -109,13 +109,13 @@ impl Store {
         self.loaded = true;
         self.connected_since_snapshot = false;
         let mut changed = Vec::new();
-        for e in self.flags.iter() {
-            if before.get(&e.flag.flag_name).map(|b| b.evaluation) != Some(e.evaluation) {
+        for (i, e) in self.flags.iter().enumerate() {
+            if before.get_near(i, &e.flag.flag_name).map(|b| b.evaluation) != Some(e.evaluation) {
                 changed.push(e.flag.flag_name.clone());
             }
         }
-        for b in before.iter() {
-            if !self.flags.contains(&b.flag.flag_name) && b.evaluation != NOT_FOUND {
+        for (i, b) in before.iter().enumerate() {
+            if self.flags.get_near(i, &b.flag.flag_name).is_none() && b.evaluation != NOT_FOUND {
                 changed.push(b.flag.flag_name.clone());
             }
         }
