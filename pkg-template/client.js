@@ -5,7 +5,7 @@
 // cache and listeners. Every snapshot and stream message goes to the core as
 // the text that arrived: what it means is decided there, never here. Reads
 // are a plain object lookup of the evaluations the core reported.
-import { call, newEngine, freeEngine, SNAPSHOT, MESSAGE, VARIANT } from './wasm.js';
+import { call, newEngine, freeEngine, withEngine, SNAPSHOT, MESSAGE, VARIANT } from './wasm.js';
 
 // The core's reasons in its order, then `override` (a tester's, never the core's).
 const REASONS = ['flag_not_found', 'flag_disabled', 'user_targeted', 'role_targeted', 'strategy_all',
@@ -97,8 +97,7 @@ export const isPrepared = (b) => typeof b?.snapshot === 'string' && typeof b.sta
  */
 export function prepareBootstrap(snapshot, { variants = {} } = {}) {
   const text = isPrepared(snapshot) ? snapshot.snapshot : typeof snapshot === 'string' ? snapshot : JSON.stringify(snapshot);
-  const h = newEngine();
-  try {
+  return withEngine((h) => {
     const r = call(SNAPSHOT, h, text);
     if (typeof r !== 'string') throw new TypeError(`flaglive.prepareBootstrap: not a snapshot: ${r.error}`);
     const out = JSON.parse(r);
@@ -111,9 +110,7 @@ export function prepareBootstrap(snapshot, { variants = {} } = {}) {
       v[key] = JSON.parse(call(VARIANT, h, key));
     }
     return { snapshot: text, state: { f: out.f, c: out.c ?? null, v } };
-  } finally {
-    freeEngine(h);
-  }
+  });
 }
 
 /**

@@ -10,7 +10,7 @@
 // URL with no configuration); pass your own URL, Response or bytes to
 // init() / createFlagClient() for CSP-strict pages, workers or CDNs, or use
 // initSync({ module: bytes }) in Node.
-import { init, call, newEngine, freeEngine, BUCKET, SNAPSHOT, VARIANT } from './wasm.js';
+import { init, call, withEngine, BUCKET, SNAPSHOT, VARIANT } from './wasm.js';
 import { FlagClient, evaluationOf, prepareBootstrap, variantKey } from './client.js';
 
 export { init, initSync, isLoaded } from './wasm.js';
@@ -20,16 +20,6 @@ export default init;
 // JSON has no Infinity or NaN; these keep JS's comparisons (`b < Infinity`
 // for everyone, `b < NaN` for nobody) through the text the core reads.
 const finite = (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? (v > 0 ? 1e308 : -1e308) : v);
-
-/** A throwaway engine of the core for one answer. */
-function withEngine(answer) {
-  const h = newEngine();
-  try {
-    return answer(h);
-  } finally {
-    freeEngine(h);
-  }
-}
 
 const kind = (v) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`);
 

@@ -74,6 +74,16 @@ function loaded() {
 export const newEngine = () => loaded().fl_new();
 export const freeEngine = (handle) => core?.fl_free(handle);
 
+/** `answer(handle)` of a throwaway engine, freed afterwards. */
+export function withEngine(answer) {
+  const h = newEngine();
+  try {
+    return answer(h);
+  } finally {
+    freeEngine(h);
+  }
+}
+
 /** Runs `op` on `text`: the output text, or an `{ error }` for a failed
  *  operation (an empty error: input ignored). */
 export function call(op, handle, text) {

@@ -282,14 +282,13 @@ mod tests {
         assert_eq!(resolve(&ConfigLayers::default()), None);
     }
 
-    /// What the browser is given is exactly [`resolve`]'s result, written.
+    /// What the browser is given is exactly [`resolve`]'s result, written
+    /// by the general writer as the object `{value, source}`.
     fn resolve_as_text(layers: &ConfigLayers) -> Option<String> {
         resolve(layers).map(|(value, source)| {
-            let mut out = String::from("{\"value\":");
-            w::value(&mut out, &value);
-            out.push_str(",\"source\":");
-            w::string(&mut out, source.as_str());
-            out.push('}');
+            let object: Map = [("value".to_owned(), value), ("source".to_owned(), Value::from(source.as_str()))].into_iter().collect();
+            let mut out = String::new();
+            w::value(&mut out, &Value::Object(object));
             out
         })
     }

@@ -57,7 +57,7 @@ impl Engine {
     /// re-read snapshot rarely differs much, so the host's `JSON.parse` of
     /// the answer stays small. A text that is not a snapshot changes nothing
     /// and is the error.
-#[inline(always)] // one caller: fewer bytes inlined (measured)
+    #[inline(always)] // one caller: fewer bytes inlined (measured)
     pub fn snapshot(&mut self, text: &str, out: &mut String) -> Result<(), crate::SnapshotError> {
         let snapshot = Snapshot::from_json(text)?;
         let skip_reason = snapshot.skip_reason.as_ref().map(crate::read::ReadError::message);
@@ -84,7 +84,7 @@ impl Engine {
 
     /// Applies one stream message (its `data:` text) and writes what changed;
     /// text that is not a message is ignored (`false`, nothing written).
-#[inline(always)] // one caller: fewer bytes inlined (measured)
+    #[inline(always)] // one caller: fewer bytes inlined (measured)
     pub fn message(&mut self, text: &str, out: &mut String) -> bool {
         let Ok(message) = StreamMessage::from_json(text) else { return false };
         let hello = message.kind() == Some(EventKind::Connection);
@@ -108,7 +108,7 @@ impl Engine {
     /// in, all strings but a `null` default: the host has checked the
     /// caller's arguments and words its own errors); the chosen variant as
     /// a JSON string, or `null`.
-#[inline(always)] // one caller: fewer bytes inlined (measured)
+    #[inline(always)] // one caller: fewer bytes inlined (measured)
     pub fn variant(&self, args: &str, out: &mut String) -> Result<(), &'static str> {
         let Ok(doc) = parse_doc(args) else { return Err(BAD_ARGUMENTS) };
         let args = string_args(&doc).ok_or(BAD_ARGUMENTS)?;
@@ -145,7 +145,7 @@ impl Engine {
         opt_string(out, self.store.user().and_then(|u| u.id.as_deref()));
     }
 
-#[inline(always)] // fewer bytes inlined (measured)
+    #[inline(always)] // fewer bytes inlined (measured)
     fn config(&self, out: &mut String) {
         out.push_str(",\"c\":");
         out.push_str(self.store.config_json().unwrap_or("null"));

@@ -7,9 +7,12 @@
 /// Wrapping signed 32-bit arithmetic, exactly as the JVM (and the JS server's
 /// `(h << 5) - h + c | 0`) computes it.
 pub fn java_hash_code<I: IntoIterator<Item = u16>>(units: I) -> i32 {
-    units
-        .into_iter()
-        .fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(i32::from(c)))
+    units.into_iter().fold(0i32, |h, c| hash_step(h, u32::from(c)))
+}
+
+/// One code unit into the hash: `h * 31 + unit`, wrapping.
+fn hash_step(h: i32, unit: u32) -> i32 {
+    h.wrapping_mul(31).wrapping_add(unit as i32)
 }
 
 /// The hash of `userId + ":" + flagName`, without building the joined string.
@@ -18,16 +21,15 @@ pub fn rollout_hash(user_id: &str, flag_name: &str) -> i32 {
     // outside the BMP contributes two, its surrogate pair, each hashed on
     // its own. (By hand: `encode_utf16` chained was 300 bytes more of the
     // module, and in a loop still 40.)
-    let mix = |h: i32, unit: u32| h.wrapping_mul(31).wrapping_add(unit as i32);
     let mut h = 0i32;
     for part in [user_id, ":", flag_name] {
         for c in part.chars() {
             let c = c as u32;
             if c < 0x10000 {
-                h = mix(h, c);
+                h = hash_step(h, c);
             } else {
                 // A surrogate pair: two code units.
-                h = mix(mix(h, 0xD800 + ((c - 0x10000) >> 10)), 0xDC00 + (c & 0x3FF));
+                h = hash_step(hash_step(h, 0xD800 + ((c - 0x10000) >> 10)), 0xDC00 + (c & 0x3FF));
             }
         }
     }

@@ -48,7 +48,7 @@ impl FromValue for SnapshotUser {
 }
 
 impl FromValue for Snapshot {
-#[inline(always)] // one caller: fewer bytes inlined (measured)
+    #[inline(always)] // one caller: fewer bytes inlined (measured)
     fn from_value(v: Json) -> Result<Snapshot, ReadError> {
         let f = Fields::of(v)?;
         let entries = match f.get("flags") {

@@ -302,7 +302,7 @@ impl Store {
     }
 
     /// Re-evaluates one flag; true when its evaluation is not `before`.
-#[inline(always)] // fewer bytes inlined (measured)
+    #[inline(always)] // fewer bytes inlined (measured)
     fn reevaluate(&mut self, name: &str, before: Evaluation) -> bool {
         let now = match self.flags.get_mut(name) {
             Some(e) => {
@@ -322,7 +322,7 @@ impl Store {
     }
 
     /// The evaluation of a flag for this store's user.
-#[inline(always)] // fewer bytes inlined (measured)
+    #[inline(always)] // fewer bytes inlined (measured)
     pub fn evaluation(&self, name: &str) -> Evaluation {
         self.flags.get(name).map_or(NOT_FOUND, |e| e.evaluation)
     }
@@ -386,7 +386,6 @@ fn apply_state(flag: &mut Flag, s: &FlagState) {
     if let Some(v) = &s.flag_name {
         flag.flag_name = v.clone();
     }
-
     if let Some(v) = s.enabled {
         flag.enabled = v;
     }
@@ -396,6 +395,8 @@ fn apply_state(flag: &mut Flag, s: &FlagState) {
     if let Some(v) = s.rollout_percentage {
         flag.rollout_percentage = v;
     }
+    // Without descriptive fields the reader leaves these `None`; the test
+    // of the constant also keeps their code out of the module.
     if crate::read::KEEP_DESCRIPTIVE {
         if let Some(v) = &s.description {
             flag.description = v.clone();

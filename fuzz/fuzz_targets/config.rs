@@ -21,12 +21,11 @@ fuzz_target!(|data: &[u8]| {
     }
     let _ = diff(&base, &merged);
     let layers = ConfigLayers { defaults: Some(base), customer: Some(over), ..ConfigLayers::default() };
+    // The oracle: `resolve`'s result as the object `{value, source}`, written by the general writer.
     let written = resolve(&layers).map(|(value, source)| {
-        let mut out = String::from("{\"value\":");
-        flaglive::json_write::value(&mut out, &value);
-        out.push_str(",\"source\":");
-        flaglive::json_write::string(&mut out, source.as_str());
-        out.push('}');
+        let object: Map = [("value".to_owned(), value), ("source".to_owned(), Value::from(source.as_str()))].into_iter().collect();
+        let mut out = String::new();
+        flaglive::json_write::value(&mut out, &Value::Object(object));
         out
     });
     assert_eq!(resolved_json(&layers), written);
