@@ -8,7 +8,7 @@
 //! (measured: 170 bytes gzipped, 9 %).
 
 use crate::json::{Map, Value};
-use crate::json_text::{Doc, Node};
+use crate::json_text::{key_bit, Doc, Node, ANY_KEYS};
 
 /// The kinds of JSON value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,7 +64,7 @@ impl<'d> Json<'d> {
     #[inline(always)]
     fn after(self) -> usize {
         match self.node() {
-            Node::Array(end) | Node::Object(end) => end as usize,
+            Node::Array(end) | Node::Object(end, _) => end as usize,
             _ => self.at + 1,
         }
     }
@@ -108,7 +108,7 @@ impl<'d> Json<'d> {
 
     #[inline]
     pub fn is_object(self) -> bool {
-        matches!(self.node(), Node::Object(_))
+        matches!(self.node(), Node::Object(..))
     }
 
     /// What kind of value this is (for error messages).
@@ -119,7 +119,7 @@ impl<'d> Json<'d> {
             Node::Number(_) => Kind::Number,
             Node::Str(_) | Node::Owned(..) => Kind::String,
             Node::Array(_) => Kind::Array,
-            Node::Object(_) => Kind::Object,
+            Node::Object(..) => Kind::Object,
         }
     }
 
@@ -140,15 +140,22 @@ impl<'d> Json<'d> {
     /// An object's value for `key`; the last one when the key repeats, as
     /// `JSON.parse` keeps it.
     pub fn get(self, key: &str) -> Option<Json<'d>> {
-        let Node::Object(end) = self.node() else { return None };
+        let Node::Object(end, keys) = self.node() else { return None };
+        if keys & key_bit(key) == 0 {
+            return None; // no key of this object has its bit
+        }
         let (mut at, mut found) = (self.at + 1, None);
         // The hottest loop of reading a snapshot: keys are compared by
-        // length first, and bytes only when that matches.
+        // length first, and bytes only when that matches. Distinct bits:
+        // no key repeats, so the first match is the one.
         while at < end as usize {
             let k = Json::new(self.doc, at).as_str().unwrap_or_default();
             let value = Json::new(self.doc, at + 1);
             if k.len() == key.len() && k.as_bytes() == key.as_bytes() {
                 found = Some(value);
+                if keys != ANY_KEYS {
+                    break;
+                }
             }
             at = value.after();
         }
@@ -169,7 +176,7 @@ impl<'d> Json<'d> {
                 }
                 Value::Array(items)
             }
-            Node::Object(_) => {
+            Node::Object(..) => {
                 // Keys and values alternate among the object's children.
                 let (mut entries, mut children) = (Vec::new(), self.children());
                 while let (Some(key), Some(value)) = (children.next(), children.next()) {
