@@ -19,6 +19,12 @@ pub struct FlagTable {
 }
 
 impl FlagTable {
+    /// A table that takes `len` flags without growing (a snapshot's: no
+    /// re-indexing and no copying of entries while it is read in).
+    pub fn with_room(len: usize) -> FlagTable {
+        FlagTable { entries: Vec::with_capacity(len), index: NameIndex::with_room(len) }
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }

@@ -95,7 +95,7 @@ impl Store {
         // (the request raced them): applied, since it is the server's word
         // for this identity, but re-read at once, or those changes are lost.
         let older = matches!((snapshot.version, self.version), (Some(theirs), Some(mine)) if theirs < mine);
-        let before = std::mem::take(&mut self.flags);
+        let before = std::mem::replace(&mut self.flags, FlagTable::with_room(snapshot.flags.len()));
         let user = snapshot.user.unwrap_or_default();
         self.ctx = Context { user_id: user.id.clone(), user_role: user.role.clone() };
         self.user = Some(user);
