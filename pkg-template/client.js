@@ -340,7 +340,7 @@ export class FlagClient {
     this.err = undefined;
     this.listeners = new Map();
     this.nextListener = 0;
-    this.pending = new Set();
+    this.pending = new Set(); // changed names; null in it: every flag
     this.pendingConfig = false;
     this.notified = 'loading';
     this.waiters = [];
@@ -531,9 +531,10 @@ export class FlagClient {
     const r = call(SNAPSHOT, this.h, text);
     if (typeof r !== 'string') return false;
     const out = JSON.parse(r);
-    const names = Object.keys(out.f);
-    // The first snapshot's answer holds every flag; later ones only what changed.
-    if (out.p && this.f) this.patch(out.f, names);
+    // The first snapshot's answer holds every flag; later ones only what
+    // changed. Every flag changed: `null`, named only if somebody listens.
+    const names = out.p && this.f ? Object.keys(out.f) : null;
+    if (names) this.patch(out.f, names);
     else this.base = this.f = out.f;
     this.v = out.v;
     this.cfg = out.c;
@@ -543,7 +544,7 @@ export class FlagClient {
     this.replay = [];
     // Older than what the stream already brought: read it again (after this fetch).
     if (out.r) this.fetchQueued = true;
-    this.changed(out.p ? this.seen(names) : names, true);
+    this.changed(names && this.seen(names), true);
     if (fromNetwork && this.o.cache && typeof out.u === 'string') cacheSave(this.o.base, out.u, text);
     return true;
   }
@@ -657,9 +658,10 @@ export class FlagClient {
     return names.filter((n) => typeof this.ov[n] !== 'boolean');
   }
 
+  /** Records changed flags for the next notification; `names` null: all. */
   changed(names, config) {
     this.changes++;
-    for (const n of names) this.pending.add(n);
+    for (const n of names ?? [null]) this.pending.add(n);
     this.pendingConfig ||= config;
     this.record();
   }
@@ -675,6 +677,9 @@ export class FlagClient {
   flush() {
     this.flushScheduled = false;
     if (this.closed) return;
+    // Naming all 10 000 flags of a first snapshot took a third of a
+    // client's start (measured); nobody listens to most starts.
+    if (this.pending.delete(null) && this.listeners.size) for (const n in this.base) this.pending.add(n);
     const names = [...this.pending].sort();
     this.pending.clear();
     const config = this.pendingConfig;

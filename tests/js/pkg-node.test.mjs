@@ -37,6 +37,30 @@ test('the protocol example snapshot flag evaluates', () => {
   assert.deepEqual(api.evaluate(noTarget, { userId: 'user-456', userRole: 'md' }), { enabled: b < 30, reason: 'percentage_rollout' });
 });
 
+test('the first snapshot notifies every flag, sorted, to a listener added before it is delivered', async () => {
+  const flags = ['b', 'a', 'c'].map((flagName) => ({ flagName, enabled: true, rolloutStrategy: 'all' }));
+  const options = { baseUrl: 'http://127.0.0.1:9', cache: false, streaming: false, requestTimeoutMs: 2000 };
+  const client = new api.FlagClient({ ...options, bootstrap: { version: 1, user: { id: 'u1' }, flags } });
+  const heard = [];
+  const stop = client.subscribe((names, detail) => heard.push([names, detail.config]));
+  // Nobody listening when the first snapshot's notification goes out: it names nothing later.
+  const quiet = new api.FlagClient({ ...options, bootstrap: { version: 1, user: { id: 'u1' }, flags } });
+  await Promise.resolve();
+  const late = [];
+  const stopLate = quiet.subscribe((names) => late.push(names));
+  try {
+    await new Promise((r) => setTimeout(r, 0));
+    assert.deepEqual(heard[0], [['a', 'b', 'c'], true]);
+    assert.equal(heard.length, 1);
+    assert.deepEqual(late.flat(), [], 'a listener added after the first notification hears of no first snapshot');
+  } finally {
+    stop();
+    stopLate();
+    client.close();
+    quiet.close();
+  }
+});
+
 test('a FlagClient from a bootstrap: variants at once, numbers exact, flags kept when the server is unreachable', async () => {
   const numbers = { ratio: 0.1, big: 1e21, tiny: -1.5e-7, long: 12345678901234567890, third: [0.30000000000000004, 1 / 3] };
   const client = new api.FlagClient({
