@@ -36,7 +36,7 @@ async function reads() {
   const out = {};
   out['plain JS object'] = perRead(names, (n) => values[n]);
   out['flaglive useFlag (JS-side store)'] = perRead(names, (n) => { const e = store.detail(n); return e.enabled; });
-  out['flaglive client.isEnabled (wasm call)'] = perRead(names, (n) => client.isEnabled(n));
+  out['flaglive client.isEnabled (plain object of codes)'] = perRead(names, (n) => client.isEnabled(n));
 
   const ld = ldInitialize('bench', { kind: 'user', key: 'user-admin' }, {
     bootstrap: values, streaming: false, sendEvents: false, fetchGoals: false, diagnosticOptOut: true, sendEventsOnlyForVariation: true,
