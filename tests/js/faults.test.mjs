@@ -48,7 +48,11 @@ async function setUp(serverArgs = []) {
         await page.waitForFunction((w) => JSON.stringify(window.flagState()) === w && window.client.status === 'ready',
           JSON.stringify(want), { timeout: 20_000, polling: 50 });
       } catch {
-        assert.deepEqual({ flags: await env.state(), status: await env.status() }, { flags: want, status: 'ready' }, `${label}: converges`);
+        // What to look at when it does not: versions and requests.
+        const seen = await page.evaluate(() => window.client.version);
+        const { version } = await (await fetch(`${server.url}/api/health`)).json();
+        const why = `client at version ${seen}, server at ${version}; requests through the proxy ${JSON.stringify(proxy.counts)}`;
+        assert.deepEqual({ flags: await env.state(), status: await env.status() }, { flags: want, status: 'ready' }, `${label}: converges (${why})`);
       }
     },
     async tearDown() {
