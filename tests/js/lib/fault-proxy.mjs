@@ -26,7 +26,8 @@ export class FaultProxy {
   snapshotFault = null;
   streamFault = null;
   /** What happens to change events on open streams: null, 'duplicate'
-   *  (each sent twice), 'reorder' (each pair swapped), 'truncate' (the next
+   *  (each sent twice), 'reorder' (each pair swapped; a change left without
+   *  a partner goes on alone after 300 ms), 'truncate' (the next
    *  one cut mid-line, then the connection dropped; once). */
   streamEdit = null;
   /** While true, new streams are gzipped without flushing, whatever
@@ -140,6 +141,15 @@ export class FaultProxy {
           res.write(block + block);
         } else if (this.streamEdit === 'reorder' && held === null) {
           held = block;
+          // Swapped with the next change, but never held for good: a lone
+          // last change (a stream reopened mid-pair, say) still arrives.
+          const lone = block;
+          setTimeout(() => {
+            if (held === lone) {
+              held = null;
+              if (!res.destroyed) res.write(lone);
+            }
+          }, 300);
         } else if (this.streamEdit === 'truncate') {
           this.streamEdit = null;
           const cut = block.indexOf('data:') + Math.floor((block.length - block.indexOf('data:')) / 2);
