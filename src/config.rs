@@ -166,11 +166,7 @@ fn write_merged(out: &mut String, base: &Value, over: &Value) {
     let (Value::Object(b), Value::Object(o)) = (base, over) else { return w::value(out, over) };
     out.push('{');
     for (k, v) in b.iter() {
-        if !out.ends_with('{') {
-            out.push(',');
-        }
-        w::string(out, k);
-        out.push(':');
+        w::key(out, k);
         match o.get(k) {
             Some(ov) => write_merged(out, v, ov),
             None => w::value(out, v),
@@ -178,11 +174,7 @@ fn write_merged(out: &mut String, base: &Value, over: &Value) {
     }
     for (k, v) in o.iter() {
         if b.get(k).is_none() {
-            if !out.ends_with('{') {
-                out.push(',');
-            }
-            w::string(out, k);
-            out.push(':');
+            w::key(out, k);
             w::value(out, v);
         }
     }

@@ -125,11 +125,7 @@ impl Engine {
     fn codes(&self, out: &mut String, names: &[String]) {
         out.push_str(",\"f\":{");
         for name in names {
-            if !out.ends_with('{') {
-                out.push(',');
-            }
-            w::string(out, name);
-            out.push(':');
+            w::key(out, name);
             w::integer(out, i64::from(code(self.store.evaluation(name))));
         }
         out.push('}');

@@ -33,6 +33,16 @@ pub fn string(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// Appends an object member's `"key":`, after a `,` unless it is the
+/// object's first (`out` then ends with its `{`).
+pub fn key(out: &mut String, k: &str) {
+    if !out.ends_with('{') {
+        out.push(',');
+    }
+    string(out, k);
+    out.push(':');
+}
+
 /// Appends a whole number (what versions, percentages and codes are).
 pub fn integer(out: &mut String, n: i64) {
     if n < 0 {
@@ -109,12 +119,8 @@ pub fn value(out: &mut String, v: &Value) {
         }
         Value::Object(map) => {
             out.push('{');
-            for (i, (k, item)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                string(out, k);
-                out.push(':');
+            for (k, item) in map.iter() {
+                key(out, k);
                 value(out, item);
             }
             out.push('}');
