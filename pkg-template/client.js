@@ -623,8 +623,11 @@ export class FlagClient {
     this.changed(names, false);
   }
 
-  onMessage(data) {
+  /** A stream message; `again`: one replayed over a fresher snapshot,
+   *  whose advice to re-read was followed when it first came. */
+  onMessage(data, again) {
     if (this.closed) return;
+    if (this.fetching !== null) this.missed.push(data);
     const out = this.apply(data);
     if (!out) return;
     const names = out.names;
@@ -634,6 +637,7 @@ export class FlagClient {
     }
     this.changed(this.seen(names), out.c !== undefined);
     if (names.length || out.c !== undefined) this.scheduleCacheWrite();
+    if (again) return;
     if (out.r === 2 || this.replay?.length > REPLAY_MAX) this.refresh();
     else if (out.r === 1 && this.timers.resync === undefined) this.arm('resync', this.o.resyncDebounceMs, () => this.refresh());
   }
@@ -733,6 +737,11 @@ export class FlagClient {
       return;
     }
     this.fetching = this.gen;
+    this.missed = [];
+    // Another client's stream, open already, will bring no `connection` to
+    // re-read on: hear it from now on, or a change while the snapshot
+    // travels is lost. (A stream of its own opens once the flags are in.)
+    this.joinStream(true);
     this.fetch(this.gen);
   }
 
@@ -753,11 +762,17 @@ export class FlagClient {
     }
     clearTimeout(timer);
     if (this.closed || this.gen !== gen) return; // a newer identity took over
+    this.fetching = null;
     let ok = false;
     if (result.text !== undefined) {
       ok = this.take(result.text, true);
-      if (ok) this.etag = result.etag;
-      else this.fail(this.f ? 'stale' : 'error', 'flaglive: the snapshot response is not a valid snapshot');
+      if (ok) {
+        this.etag = result.etag;
+        // The server may have written this snapshot before changes the
+        // stream brought while it travelled: part B cannot tell (no
+        // versions), so those messages go again over it, in order.
+        for (const m of this.missed) this.onMessage(m, true);
+      } else this.fail(this.f ? 'stale' : 'error', 'flaglive: the snapshot response is not a valid snapshot');
     } else if (result.status === 304) {
       ok = true;
     } else if (result.status === 401) {
@@ -768,7 +783,6 @@ export class FlagClient {
         ? 'flaglive: the flag server answered the snapshot request with an error'
         : 'flaglive: the flag server cannot be reached');
     }
-    this.fetching = null;
     if (ok) {
       // Fresh flags, but without a working stream they are not live.
       const held = this.source?.blocked;
@@ -792,7 +806,8 @@ export class FlagClient {
     this.err = message;
   }
 
-  joinStream() {
+  /** Joins this base URL's stream, opening it unless `shared`. */
+  joinStream(shared) {
     const o = this.o;
     if (!o.streaming || this.closed || this.st === 'unauthorized' || this.hiddenClosed || this.source) return;
     if (typeof EventSource !== 'function') return;
@@ -800,6 +815,7 @@ export class FlagClient {
     const key = `${o.withCredentials}\n${url}`;
     let src = sources.get(key);
     if (!src) {
+      if (shared) return;
       src = new SharedSource(url, o.withCredentials, o);
       src.key = key;
       sources.set(key, src);

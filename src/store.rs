@@ -10,8 +10,10 @@
 //!   `flag.toggled` for an update of `enabled` and the rollout), so partial
 //!   events are applied at once for latency and also ask for a debounced
 //!   re-read.
-//! - a `connection` message after the first one since the snapshot is a
-//!   reconnect: part B replays nothing, so re-read; part D compares versions.
+//! - a `connection` message: part D compares its version with the
+//!   snapshot's. Part B's carries none and nothing is replayed, so a change
+//!   made after the snapshot was read and before the stream was subscribed
+//!   (or while it was down) would be lost: re-read on every one.
 
 use crate::config::{self, ConfigLayers, ConfigSource, Layer};
 use crate::event::{EventKind, FlagState, Payload, StreamMessage};
@@ -66,7 +68,6 @@ pub struct Store {
     /// The resolved configuration as the JSON text JS is given
     /// ([`config::resolved_json`]); compared to tell a change.
     config_json: Option<String>,
-    connected_since_snapshot: bool,
 }
 
 const NOT_FOUND: Evaluation = Evaluation { enabled: false, reason: Reason::FlagNotFound };
@@ -107,7 +108,6 @@ impl Store {
         }
         self.layers = snapshot.config.unwrap_or_default();
         self.loaded = true;
-        self.connected_since_snapshot = false;
         let mut changed = Vec::new();
         for (i, e) in self.flags.iter().enumerate() {
             if before.get_near(i, &e.flag.flag_name).map(|b| b.evaluation) != Some(e.evaluation) {
@@ -156,7 +156,6 @@ impl Store {
     }
 
     fn on_connection(&mut self, m: &StreamMessage) -> Outcome {
-        let reconnect = std::mem::replace(&mut self.connected_since_snapshot, true);
         let other_user = match (&m.user_id, self.user.as_ref().and_then(|u| u.id.as_ref())) {
             (Some(stream_user), Some(mine)) => stream_user != mine,
             _ => false,
@@ -164,8 +163,9 @@ impl Store {
         let behind = match (m.version, self.version) {
             (Some(stream), Some(mine)) => stream != mine,
             (Some(_), None) => false,
-            // Part B: nothing is replayed; only a reconnect may have missed events.
-            (None, _) => reconnect,
+            // Part B: the stream may have started after the snapshot was
+            // read (always so on a client's start), and nothing is replayed.
+            (None, _) => true,
         };
         Outcome::resync(if other_user || behind || !self.loaded { Resync::Now } else { Resync::No })
     }

@@ -155,8 +155,10 @@ fn config_layers_replace_and_resolve() {
 #[test]
 fn reconnects_and_resync_messages() {
     let mut s = loaded();
-    // Part B: the first connection after a snapshot is fine, the next is a reconnect.
-    assert_eq!(s.apply_message(msg(json!({"type": "connection", "userId": "me"}))).resync, Resync::No);
+    // Part B: every connection re-reads. Even the first after a snapshot:
+    // a change made between the snapshot's read and the stream's subscription
+    // reaches neither (seen in CI), and nothing is replayed.
+    assert_eq!(s.apply_message(msg(json!({"type": "connection", "userId": "me"}))).resync, Resync::Now);
     assert_eq!(s.apply_message(msg(json!({"type": "connection", "userId": "me"}))).resync, Resync::Now);
     // Part D: compare versions.
     let mut d = loaded();

@@ -21,7 +21,7 @@ window.startClient = async (options = {}) => {
   }
 };
 const sorted = (all) => Object.fromEntries(Object.entries(all).sort(([a], [b]) => a.localeCompare(b)));
-window.flagState = () => sorted(window.client.allFlags());
+window.flagState = (client = window.client) => sorted(client.allFlags());
 // Many clients on one page (they share one EventSource), for the load test.
 window.startClients = async (n, options = {}) => {
   const m = await import('/pkg/index.js');

@@ -24,9 +24,9 @@ async function until(check, what) {
 
 /** Server (pings every 500 ms), proxy in front of it, maria's page on the
  *  proxy's origin with a client that gives up on silence after 2 s. */
-async function setUp(serverArgs = []) {
+async function setUp(serverArgs = [], proxyFaults = {}) {
   const server = await FlagServer.start({ args: serverArgs });
-  const proxy = await FaultProxy.start(server.url);
+  const proxy = Object.assign(await FaultProxy.start(server.url), proxyFaults);
   const admin = await server.session('admin', 'admin-demo');
   const page = await browser.context.newPage();
   const errors = [];
@@ -91,6 +91,80 @@ for (const mode of ['part-d', 'part-b']) {
       await until(() => env.proxy.counts.stream > streamsBefore, 'the client reopens the stream');
       await toggle(env, 'promo_banner');
       await env.converges('on the reopened stream');
+    } finally {
+      await env.tearDown();
+    }
+  });
+}
+
+for (const mode of ['part-d', 'part-b']) {
+  test(`a change after the snapshot, before the stream started, is not lost (${mode})`, async () => {
+    // The client reads its snapshot, then opens the stream: a change in
+    // between is in neither. Part D's `connection` carries the version;
+    // part B's does not, so the client must re-read (CI once lost it).
+    const env = await setUp(mode === 'part-b' ? ['--compat-part-b'] : [], { holdStreams: true });
+    try {
+      await until(() => env.proxy.waitingStreams === 1, 'the stream request waits at the proxy');
+      await toggle(env, 'promo_banner');
+      env.proxy.releaseStreams();
+      await env.converges('change while the stream started');
+    } finally {
+      await env.tearDown();
+    }
+  });
+}
+
+for (const mode of ['part-d', 'part-b']) {
+  test(`a snapshot answer that travelled while the stream brought a change does not undo it (${mode})`, async () => {
+    // The server writes a snapshot, a change follows, its event overtakes
+    // the answer. Part D sees the older version and re-reads; part B has no
+    // versions, so the client must apply the event again over the answer.
+    const env = await setUp(mode === 'part-b' ? ['--compat-part-b'] : []);
+    try {
+      await sleep(500); // past part B's re-read on the stream's `connection`
+      env.proxy.holdSnapshots = true;
+      // A change, then a re-read: part B's toggle event asks for one itself
+      // (debounced); part D's does not, so the test asks (reload() would
+      // also restart the stream).
+      await toggle(env, 'promo_banner');
+      if (mode === 'part-d') await env.page.evaluate(() => window.client.refresh());
+      await until(() => env.proxy.heldSnapshots === 1, 'the snapshot answer is held');
+      // A user target: a complete event, which asks for no re-read in part B.
+      await env.admin.call('PUT', `/api/admin/flags/dark_mode/user-targets/${MARIA.id}`, { enabled: false });
+      await env.page.waitForFunction(() => window.flagState().dark_mode.reason === 'user_targeted', null, { timeout: 10_000, polling: 50 });
+      const snapshots = env.proxy.counts.snapshot;
+      env.proxy.releaseSnapshots();
+      await env.converges('after the older answer');
+      if (mode === 'part-b') assert.equal(env.proxy.counts.snapshot, snapshots, 'no further re-read needed');
+    } finally {
+      await env.tearDown();
+    }
+  });
+}
+
+for (const mode of ['part-d', 'part-b']) {
+  test(`a second client on the page's shared stream keeps a change made while its snapshot travelled (${mode})`, async () => {
+    // The stream is open already, so the second client gets no `connection`
+    // message to re-read on: it must hear the stream while it reads.
+    const env = await setUp(mode === 'part-b' ? ['--compat-part-b'] : []);
+    try {
+      env.proxy.holdSnapshots = true;
+      await env.page.evaluate(async () => {
+        const m = await import('/pkg/index.js');
+        window.second = new m.FlagClient({ baseUrl: '', cache: false });
+      });
+      await until(() => env.proxy.heldSnapshots === 1, "the second client's snapshot answer is held");
+      await env.admin.call('PUT', `/api/admin/flags/dark_mode/user-targets/${MARIA.id}`, { enabled: false });
+      await env.page.waitForFunction(() => window.flagState().dark_mode.reason === 'user_targeted', null, { timeout: 10_000, polling: 50 });
+      env.proxy.releaseSnapshots();
+      await env.page.evaluate(() => window.second.ready());
+      const want = JSON.stringify(await env.state());
+      try {
+        await env.page.waitForFunction((w) => JSON.stringify(window.flagState(window.second)) === w, want, { timeout: 10_000, polling: 50 });
+      } catch {
+        assert.deepEqual(await env.page.evaluate(() => window.flagState(window.second)), JSON.parse(want), 'the second client converges');
+      }
+      await env.converges('the first client too');
     } finally {
       await env.tearDown();
     }

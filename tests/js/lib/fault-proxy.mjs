@@ -36,10 +36,18 @@ export class FaultProxy {
   compressStreams = false;
   /** While true, open streams pass nothing on (a proxy that went silent). */
   silent = false;
+  /** While true, new stream requests wait here, not yet at the server,
+   *  until `releaseStreams()`: a slow stream start. */
+  holdStreams = false;
+  /** While true, snapshot answers wait here, already written by the
+   *  server, until `releaseSnapshots()`: a slow response. */
+  holdSnapshots = false;
   /** Requests seen, by kind. */
   counts = { snapshot: 0, stream: 0, other: 0 };
   #streams = new Set();
   #stalled = new Set();
+  #waiting = [];
+  #answers = [];
 
   static async start(targetUrl) {
     const proxy = new FaultProxy();
@@ -54,6 +62,28 @@ export class FaultProxy {
   cutStreams() {
     for (const res of this.#streams) res.socket?.destroy();
     this.#streams.clear();
+  }
+
+  /** Forwards the stream requests `holdStreams` kept back; holds no more. */
+  releaseStreams() {
+    this.holdStreams = false;
+    for (const forward of this.#waiting.splice(0)) forward();
+  }
+
+  /** Stream requests `holdStreams` is keeping back. */
+  get waitingStreams() {
+    return this.#waiting.length;
+  }
+
+  /** Passes on the snapshot answers `holdSnapshots` kept back; holds no more. */
+  releaseSnapshots() {
+    this.holdSnapshots = false;
+    for (const answer of this.#answers.splice(0)) answer();
+  }
+
+  /** Snapshot answers `holdSnapshots` is keeping back. */
+  get heldSnapshots() {
+    return this.#answers.length;
   }
 
   /** Stalled requests the client has not given up on yet. */
@@ -95,7 +125,8 @@ export class FaultProxy {
         res.end(HTML);
         return;
       default:
-        this.#forward(req, res, kind);
+        if (kind === 'stream' && this.holdStreams) this.#waiting.push(() => this.#forward(req, res, kind));
+        else this.#forward(req, res, kind);
     }
   }
 
@@ -115,9 +146,13 @@ export class FaultProxy {
         up.pipe(zlib.createGzip()).pipe(res);
         return;
       }
-      res.writeHead(up.statusCode, up.headers);
-      if (kind === 'stream' && up.statusCode === 200) this.#relayStream(up, res);
-      else up.pipe(res);
+      const answer = () => {
+        res.writeHead(up.statusCode, up.headers);
+        if (kind === 'stream' && up.statusCode === 200) this.#relayStream(up, res);
+        else up.pipe(res);
+      };
+      if (kind === 'snapshot' && this.holdSnapshots) this.#answers.push(answer);
+      else answer();
     });
     upstream.on('error', () => res.socket?.destroy());
     res.on('close', () => upstream.destroy());
