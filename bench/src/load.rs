@@ -155,10 +155,8 @@ async fn follow(env: Arc<Env>, f: Arc<Follower>, connected: Arc<AtomicUsize>) {
         }
         read_stream(&env, &f, response, &others, &mut last_id).await;
         if !env.stop.load(Relaxed) {
+            // The next stream's `connection` tells the store whether to re-read.
             env.counters.reconnects.fetch_add(1, Relaxed);
-            if f.part_b {
-                reread(&env, &f).await; // nothing is replayed in part B
-            }
         }
     }
 }
