@@ -55,7 +55,14 @@ test('three instances on one PostgreSQL: clients spread over them converge, also
     const browser = await launchBrowser();
     try {
       const pages = await openClientPages(browser, balancer.url, USERS, { pagesPerUser: PAGES_PER_USER, clientsPerPage: CLIENTS_PER_PAGE });
-      assert.equal(await balancer.streamsReach(pages.length), pages.length, 'one stream per page');
+      const streams = await balancer.streamsReach(pages.length);
+      if (streams !== pages.length) {
+        // Seen once in CI (11 for 10 pages), never here: say which page reopened and why.
+        const why = await Promise.all(pages.map(({ user, page }) => page.evaluate(() =>
+          window.clients.map((c) => ({ reconnects: c.reconnects, status: c.status, lastError: c.lastError, held: c.source?.blocked ?? null })))
+          .then((clients) => ({ user: user.username, clients }))));
+        assert.fail(`one stream per page: ${streams} for ${pages.length} pages; per instance ${balancer.streams}; ${JSON.stringify(why)}`);
+      }
       console.log(`browser streams per instance: ${balancer.streams.join(', ')}`);
 
       const followers = startFollowers(servers.map((s) => s.url));
