@@ -624,10 +624,11 @@ export class FlagClient {
   }
 
   /** A stream message; `again`: one replayed over a fresher snapshot,
-   *  whose advice to re-read was followed when it first came. */
+   *  applied and followed (its advice to re-read) when it first came. */
   onMessage(data, again) {
     if (this.closed) return;
     if (this.fetching !== null) this.missed.push(data);
+    if (!this.f) return; // no flags yet: all of it once they are in
     const out = this.apply(data);
     if (!out) return;
     const names = out.names;
@@ -765,13 +766,14 @@ export class FlagClient {
     this.fetching = null;
     let ok = false;
     if (result.text !== undefined) {
+      const had = this.f !== null;
       ok = this.take(result.text, true);
       if (ok) {
         this.etag = result.etag;
         // The server may have written this snapshot before changes the
         // stream brought while it travelled: part B cannot tell (no
         // versions), so those messages go again over it, in order.
-        for (const m of this.missed) this.onMessage(m, true);
+        for (const m of this.missed) this.onMessage(m, had);
       } else this.fail(this.f ? 'stale' : 'error', 'flaglive: the snapshot response is not a valid snapshot');
     } else if (result.status === 304) {
       ok = true;

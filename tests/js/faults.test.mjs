@@ -152,10 +152,12 @@ for (const mode of ['part-d', 'part-b']) {
       await env.page.evaluate(async () => {
         const m = await import('/pkg/index.js');
         window.second = new m.FlagClient({ baseUrl: '', cache: false });
+        window.secondHeard = [];
+        window.second.subscribe((names) => window.secondHeard.push({ names, status: window.second.status }));
       });
       await until(() => env.proxy.heldSnapshots === 1, "the second client's snapshot answer is held");
-      await env.admin.call('PUT', `/api/admin/flags/dark_mode/user-targets/${MARIA.id}`, { enabled: false });
-      await env.page.waitForFunction(() => window.flagState().dark_mode.reason === 'user_targeted', null, { timeout: 10_000, polling: 50 });
+      await env.admin.call('POST', '/api/admin/flags', { flagName: 'fresh', enabled: true });
+      await env.page.waitForFunction(() => window.flagState().fresh?.enabled === true, null, { timeout: 10_000, polling: 50 });
       env.proxy.releaseSnapshots();
       await env.page.evaluate(() => window.second.ready());
       const want = JSON.stringify(await env.state());
@@ -164,6 +166,9 @@ for (const mode of ['part-d', 'part-b']) {
       } catch {
         assert.deepEqual(await env.page.evaluate(() => window.flagState(window.second)), JSON.parse(want), 'the second client converges');
       }
+      const heard = await env.page.evaluate(() => window.secondHeard);
+      assert.ok(heard.some((n) => n.names.includes('fresh')), 'the second client announced the new flag');
+      assert.deepEqual(heard.filter((n) => n.status === 'loading'), [], 'and nothing before it had flags');
       await env.converges('the first client too');
     } finally {
       await env.tearDown();
