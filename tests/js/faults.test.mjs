@@ -25,6 +25,7 @@ async function until(check, what) {
 /** Server (pings every 500 ms), proxy in front of it, maria's page on the
  *  proxy's origin with a client that gives up on silence after 2 s. */
 async function setUp(serverArgs = [], proxyFaults = {}) {
+  const partB = serverArgs.includes('--compat-part-b');
   const server = await FlagServer.start({ args: serverArgs });
   const proxy = Object.assign(await FaultProxy.start(server.url), proxyFaults);
   const admin = await server.session('admin', 'admin-demo');
@@ -40,20 +41,28 @@ async function setUp(serverArgs = [], proxyFaults = {}) {
     state: () => page.evaluate(() => window.flagState()),
     status: () => page.evaluate(() => window.client.status),
     waitStatus: (want) => page.waitForFunction((w) => window.client.status === w, want, { timeout: 20_000, polling: 50 }),
-    /** The page's flags equal the server's own evaluation, and it says ready. */
-    async converges(label) {
+    /** The flags of the page's client (or of `window[which]`) equal the
+     *  server's own evaluation, and it says ready. */
+    async converges(label, which = 'client') {
       const flags = await admin.call('GET', '/api/admin/flags');
       const want = await admin.evaluate(flags.map((f) => f.flagName).sort((a, b) => a.localeCompare(b)), MARIA);
+      const now = () => page.evaluate((w) => ({ flags: window.flagState(window[w]), status: window[w].status, version: window[w].version }), which);
       try {
-        await page.waitForFunction((w) => JSON.stringify(window.flagState()) === w && window.client.status === 'ready',
-          JSON.stringify(want), { timeout: 20_000, polling: 50 });
+        await page.waitForFunction(([w, c]) => JSON.stringify(window.flagState(window[c])) === w && window[c].status === 'ready',
+          [JSON.stringify(want), which], { timeout: 20_000, polling: 50 });
       } catch {
         // What to look at when it does not: versions and requests.
-        const seen = await page.evaluate(() => window.client.version);
+        const { version: seen, ...got } = await now();
         const { version } = await (await fetch(`${server.url}/api/health`)).json();
-        const why = `client at version ${seen}, server at ${version}; requests through the proxy ${JSON.stringify(proxy.counts)}`;
-        assert.deepEqual({ flags: await env.state(), status: await env.status() }, { flags: want, status: 'ready' }, `${label}: converges (${why})`);
+        const why = `${which} at version ${seen}, server at ${version}; requests through the proxy ${JSON.stringify(proxy.counts)}`;
+        assert.deepEqual(got, { flags: want, status: 'ready' }, `${label}: converges (${why})`);
       }
+    },
+    /** The client's start is over: its stream is open and, in part B, the
+     *  re-read its `connection` message asks for is done. */
+    async started() {
+      await until(() => proxy.openStreams === 1 && proxy.counts.snapshot === (partB ? 2 : 1), 'the stream open, its re-read done');
+      await page.waitForFunction(() => window.client.fetching === null, null, { timeout: 10_000, polling: 50 });
     },
     async tearDown() {
       await page.close();
@@ -65,11 +74,13 @@ async function setUp(serverArgs = [], proxyFaults = {}) {
   return env;
 }
 
+/** The server's arguments for a stream `mode`, 'part-d' or 'part-b'. */
+const argsFor = (mode) => (mode === 'part-b' ? ['--compat-part-b'] : []);
 const toggle = (env, name) => env.admin.call('POST', `/api/admin/flags/${name}/toggle`, {});
 
 for (const mode of ['part-d', 'part-b']) {
   test(`stream duplicated, reordered, truncated mid-line (${mode}): converges`, async () => {
-    const env = await setUp(mode === 'part-b' ? ['--compat-part-b'] : []);
+    const env = await setUp(argsFor(mode));
     try {
       env.proxy.streamEdit = 'duplicate';
       await toggle(env, 'promo_banner');
@@ -102,7 +113,7 @@ for (const mode of ['part-d', 'part-b']) {
     // The client reads its snapshot, then opens the stream: a change in
     // between is in neither. Part D's `connection` carries the version;
     // part B's does not, so the client must re-read (CI once lost it).
-    const env = await setUp(mode === 'part-b' ? ['--compat-part-b'] : [], { holdStreams: true });
+    const env = await setUp(argsFor(mode), { holdStreams: true });
     try {
       await until(() => env.proxy.waitingStreams === 1, 'the stream request waits at the proxy');
       await toggle(env, 'promo_banner');
@@ -119,9 +130,9 @@ for (const mode of ['part-d', 'part-b']) {
     // The server writes a snapshot, a change follows, its event overtakes
     // the answer. Part D sees the older version and re-reads; part B has no
     // versions, so the client must apply the event again over the answer.
-    const env = await setUp(mode === 'part-b' ? ['--compat-part-b'] : []);
+    const env = await setUp(argsFor(mode));
     try {
-      await sleep(500); // past part B's re-read on the stream's `connection`
+      await env.started();
       env.proxy.holdSnapshots = true;
       // A change, then a re-read: part B's toggle event asks for one itself
       // (debounced); part D's does not, so the test asks (reload() would
@@ -146,8 +157,9 @@ for (const mode of ['part-d', 'part-b']) {
   test(`a second client on the page's shared stream keeps a change made while its snapshot travelled (${mode})`, async () => {
     // The stream is open already, so the second client gets no `connection`
     // message to re-read on: it must hear the stream while it reads.
-    const env = await setUp(mode === 'part-b' ? ['--compat-part-b'] : []);
+    const env = await setUp(argsFor(mode));
     try {
+      await env.started();
       env.proxy.holdSnapshots = true;
       await env.page.evaluate(async () => {
         const m = await import('/pkg/index.js');
@@ -160,12 +172,7 @@ for (const mode of ['part-d', 'part-b']) {
       await env.page.waitForFunction(() => window.flagState().fresh?.enabled === true, null, { timeout: 10_000, polling: 50 });
       env.proxy.releaseSnapshots();
       await env.page.evaluate(() => window.second.ready());
-      const want = JSON.stringify(await env.state());
-      try {
-        await env.page.waitForFunction((w) => JSON.stringify(window.flagState(window.second)) === w, want, { timeout: 10_000, polling: 50 });
-      } catch {
-        assert.deepEqual(await env.page.evaluate(() => window.flagState(window.second)), JSON.parse(want), 'the second client converges');
-      }
+      await env.converges('the second client', 'second');
       const heard = await env.page.evaluate(() => window.secondHeard);
       assert.ok(heard.some((n) => n.names.includes('fresh')), 'the second client announced the new flag');
       assert.deepEqual(heard.filter((n) => n.status === 'loading'), [], 'and nothing before it had flags');
