@@ -1,11 +1,11 @@
-//! Layered remote configuration (PROTOCOL.md part E): resolution of the
+//! Layered remote configuration (docs/protocol.md part E): resolution of the
 //! layers by deep merge, and the leaf-by-leaf difference between two
 //! resolved configurations.
 
 use crate::json::{Map, Value};
-use crate::json_write as w;
-use crate::json_view::Json;
-use crate::read::{deserialize_via_value, Fields, FromValue, ReadError};
+use crate::json::write as w;
+use crate::json::Json;
+use crate::decode::{deserialize_via_value, Fields, Decode, DecodeError};
 use serde::Serialize;
 
 /// The layers a snapshot carries (`"config": {...}`); absent ones are `None`.
@@ -21,9 +21,9 @@ pub struct ConfigLayers {
     pub customer: Option<Value>,
 }
 
-impl FromValue for ConfigLayers {
+impl Decode for ConfigLayers {
     /// Any layer value is kept (a `null` layer is an absent one).
-    fn from_value(v: Json) -> Result<ConfigLayers, ReadError> {
+    fn decode(v: Json) -> Result<ConfigLayers, DecodeError> {
         let f = Fields::of(v)?;
         Ok(ConfigLayers {
             defaults: f.value("defaults"),
@@ -241,7 +241,7 @@ fn leaves<'v>(v: &'v Value, path: &mut Vec<&'v str>, out: &mut Vec<(Vec<&'v str>
     }
 }
 
-#[cfg(all(test, feature = "json"))]
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -17,11 +17,11 @@
 //! - `config` is `{"value":…,"source":"DEFAULT"|…}` or `null`.
 
 use crate::event::{EventKind, StreamMessage};
-use crate::json_write as w;
+use crate::json::write as w;
 use crate::rules::Evaluation;
 use crate::snapshot::Snapshot;
 use crate::store::{Outcome, Resync, Store};
-use crate::json_text::{parse_doc, Doc};
+use crate::json::{parse_doc, Doc};
 
 /// An evaluation as one number: `reason index * 2 + enabled`, the index in
 /// [`Reason::ALL`] order (the JS host keeps the same table).
@@ -60,7 +60,7 @@ impl Engine {
     #[inline(always)] // one caller: fewer bytes inlined (measured)
     pub fn snapshot(&mut self, text: &str, out: &mut String) -> Result<(), crate::SnapshotError> {
         let snapshot = Snapshot::from_json(text)?;
-        let skip_reason = snapshot.skip_reason.as_ref().map(crate::read::ReadError::message);
+        let skip_reason = snapshot.skip_reason.as_ref().map(crate::decode::DecodeError::message);
         let patch = self.store.is_loaded();
         let outcome = self.store.apply_snapshot(snapshot);
         out.push('{');
@@ -212,7 +212,7 @@ mod tests {
     fn a_snapshot_writes_every_flag_and_the_config() {
         let mut out = String::new();
         Engine::new().snapshot(SNAPSHOT, &mut out).unwrap();
-        let v = crate::json_text::parse(&out).unwrap();
+        let v = crate::json::parse(&out).unwrap();
         let f = v.pointer("f").unwrap();
         assert_eq!(f.pointer("on"), Some(&crate::json::Value::Number(9.0)), "strategy_all (4) * 2 + 1");
         assert_eq!(f.pointer("off"), Some(&crate::json::Value::Number(2.0)), "flag_disabled (1) * 2");

@@ -1,4 +1,4 @@
-//! Messages of the live stream (PROTOCOL.md parts B, D and E), as one flat
+//! Messages of the live stream (docs/protocol.md parts B, D and E), as one flat
 //! wire type used in both directions: the reference server writes it, the
 //! client reads it. Every field is optional so that any message, including
 //! one of an unknown type or with missing fields, reads without error; what
@@ -6,8 +6,8 @@
 
 use crate::flag::{Flag, Strategy};
 use crate::json::Value;
-use crate::json_view::Json;
-use crate::read::{self, deserialize_via_value, percentage_of_number, Fields, FromValue, ReadError};
+use crate::json::Json;
+use crate::decode::{self, deserialize_via_value, percentage_of_number, Fields, Decode, DecodeError};
 use serde::Serialize;
 
 /// The `type` of a stream message.
@@ -169,9 +169,9 @@ pub struct StreamMessage {
     pub reason: Option<String>,
 }
 
-impl FromValue for FlagState {
+impl Decode for FlagState {
     #[inline(always)] // one caller in the browser build: 20-40 bytes less each
-    fn from_value(v: Json) -> Result<FlagState, ReadError> {
+    fn decode(v: Json) -> Result<FlagState, DecodeError> {
         let f = Fields::of(v)?;
         Ok(FlagState {
             id: f.loose_string("id"),
@@ -187,14 +187,14 @@ impl FromValue for FlagState {
     }
 }
 
-impl FromValue for Payload {
+impl Decode for Payload {
     #[inline(always)] // one caller in the browser build: 20-40 bytes less each
-    fn from_value(v: Json) -> Result<Payload, ReadError> {
+    fn decode(v: Json) -> Result<Payload, DecodeError> {
         let f = Fields::of(v)?;
         Ok(Payload {
             // Descriptive too (the store reads only the new state): in the
             // browser package not read, so not checked either.
-            previous_state: if read::KEEP_DESCRIPTIVE { f.opt("previousState")? } else { None },
+            previous_state: if decode::KEEP_DESCRIPTIVE { f.opt("previousState")? } else { None },
             new_state: f.opt("newState")?,
             enabled: f.opt_bool("enabled")?,
             user_id: f.opt_string("userId")?,
@@ -203,14 +203,14 @@ impl FromValue for Payload {
     }
 }
 
-impl FromValue for StreamMessage {
+impl Decode for StreamMessage {
     /// Fails only where a flag event's meaning would be unclear (a payload
     /// or state of the wrong shape); such a message is ignored whole.
-    fn from_value(v: Json) -> Result<StreamMessage, ReadError> {
+    fn decode(v: Json) -> Result<StreamMessage, DecodeError> {
         let f = Fields::of(v)?;
         Ok(StreamMessage {
             type_name: f.loose_string("type"),
-            timestamp: f.loose_number("timestamp").filter(|n| read::KEEP_DESCRIPTIVE && !n.is_nan()).map(|n| n as i64),
+            timestamp: f.loose_number("timestamp").filter(|n| decode::KEEP_DESCRIPTIVE && !n.is_nan()).map(|n| n as i64),
             user_id: f.loose_string("userId"),
             flag_id: f.loose_string("flagId"),
             flag_name: f.loose_string("flagName"),
@@ -228,8 +228,8 @@ deserialize_via_value!(FlagState, Payload, StreamMessage);
 
 impl StreamMessage {
     /// Reads one `data:` line of the stream.
-    pub fn from_json(text: &str) -> Result<StreamMessage, ReadError> {
-        crate::read::read_text(text)
+    pub fn from_json(text: &str) -> Result<StreamMessage, DecodeError> {
+        crate::decode::decode_text(text)
     }
 
     pub fn new(kind: EventKind) -> StreamMessage {
@@ -242,7 +242,7 @@ impl StreamMessage {
     }
 }
 
-#[cfg(all(test, feature = "json"))]
+#[cfg(test)]
 mod tests {
     use super::*;
 

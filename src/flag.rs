@@ -1,8 +1,8 @@
-//! A flag as the snapshot carries it (PROTOCOL.md part C): the stored flag of
+//! A flag as the snapshot carries it (docs/protocol.md part C): the stored flag of
 //! part A plus this user's own target and the role targets.
 
-use crate::json_view::Json;
-use crate::read::{deserialize_via_value, Fields, FromValue, ReadError};
+use crate::json::Json;
+use crate::decode::{deserialize_via_value, Fields, Decode, DecodeError};
 use serde::{Serialize, Serializer};
 
 /// `rolloutStrategy`. Strings other than the four known ones occur in the
@@ -93,23 +93,23 @@ pub struct Flag {
     pub role_targets: Vec<RoleTarget>,
 }
 
-impl FromValue for UserTarget {
+impl Decode for UserTarget {
     #[inline(always)] // one caller in the browser build: 20-40 bytes less each
-    fn from_value(v: Json) -> Result<UserTarget, ReadError> {
+    fn decode(v: Json) -> Result<UserTarget, DecodeError> {
         Ok(UserTarget { enabled: Fields::of(v)?.bool("enabled")? })
     }
 }
 
-impl FromValue for RoleTarget {
+impl Decode for RoleTarget {
     #[inline(always)] // one caller in the browser build: 20-40 bytes less each
-    fn from_value(v: Json) -> Result<RoleTarget, ReadError> {
+    fn decode(v: Json) -> Result<RoleTarget, DecodeError> {
         let f = Fields::of(v)?;
         Ok(RoleTarget { role: f.string("role")?, enabled: f.bool("enabled")? })
     }
 }
 
-impl FromValue for Flag {
-    fn from_value(v: Json) -> Result<Flag, ReadError> {
+impl Decode for Flag {
+    fn decode(v: Json) -> Result<Flag, DecodeError> {
         let f = Fields::of(v)?;
         Ok(Flag {
             id: f.loose_string("id"),

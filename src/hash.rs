@@ -1,5 +1,5 @@
 //! The rollout bucket, bit for bit as the production server computes it
-//! (PROTOCOL.md, part A): Java's `String.hashCode` over the UTF-16 code units
+//! (docs/protocol.md, part A): Java's `String.hashCode` over the UTF-16 code units
 //! of `userId + ":" + flagName`, then `|h| mod 100` with `|h|` taken in 64 bits.
 
 /// Java `String.hashCode` over a sequence of UTF-16 code units.

@@ -6,18 +6,14 @@
 //! module is the thin browser binding, compiled only for `wasm32`.
 
 pub mod config;
+pub mod decode;
 pub mod engine;
 pub mod event;
 pub mod flag;
 pub mod flag_table;
 pub mod hash;
 pub mod json;
-pub mod json_ser;
-pub mod json_text;
-pub mod json_view;
-pub mod json_write;
 pub mod name_index;
-pub mod read;
 pub mod rules;
 pub mod snapshot;
 pub mod store;

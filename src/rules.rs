@@ -1,10 +1,10 @@
-//! Flag evaluation: the seven rules of PROTOCOL.md part A, in order; the
+//! Flag evaluation: the seven rules of docs/protocol.md part A, in order; the
 //! first rule that applies wins.
 
 use crate::flag::{Flag, Strategy};
 use crate::hash::bucket;
-use crate::json_view::Json;
-use crate::read::{deserialize_via_value, Fields, FromValue, ReadError};
+use crate::json::Json;
+use crate::decode::{deserialize_via_value, Fields, Decode, DecodeError};
 use serde::Serialize;
 
 /// Who a flag is evaluated for. An empty string counts as absent, because the
@@ -16,8 +16,8 @@ pub struct Context {
     pub user_role: Option<String>,
 }
 
-impl FromValue for Context {
-    fn from_value(v: Json) -> Result<Context, ReadError> {
+impl Decode for Context {
+    fn decode(v: Json) -> Result<Context, DecodeError> {
         let f = Fields::of(v)?;
         Ok(Context { user_id: f.opt_string("userId")?, user_role: f.opt_string("userRole")? })
     }

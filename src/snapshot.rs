@@ -1,10 +1,10 @@
-//! The snapshot document (PROTOCOL.md part C): everything needed to evaluate
+//! The snapshot document (docs/protocol.md part C): everything needed to evaluate
 //! every flag locally for the user who fetched it.
 
 use crate::config::ConfigLayers;
 use crate::flag::Flag;
-use crate::json_view::Json;
-use crate::read::{deserialize_via_value, Fields, FromValue, ReadError};
+use crate::json::Json;
+use crate::decode::{deserialize_via_value, Fields, Decode, DecodeError};
 use serde::Serialize;
 
 /// The user the snapshot was made for.
@@ -37,28 +37,28 @@ pub struct Snapshot {
     pub skipped_flags: usize,
     /// Why the first of them was left out.
     #[serde(skip)]
-    pub skip_reason: Option<ReadError>,
+    pub skip_reason: Option<DecodeError>,
 }
 
-impl FromValue for SnapshotUser {
-    fn from_value(v: Json) -> Result<SnapshotUser, ReadError> {
+impl Decode for SnapshotUser {
+    fn decode(v: Json) -> Result<SnapshotUser, DecodeError> {
         let f = Fields::of(v)?;
         Ok(SnapshotUser { id: f.opt_string("id")?, role: f.opt_string("role")? })
     }
 }
 
-impl FromValue for Snapshot {
+impl Decode for Snapshot {
     #[inline(always)] // one caller: fewer bytes inlined (measured)
-    fn from_value(v: Json) -> Result<Snapshot, ReadError> {
+    fn decode(v: Json) -> Result<Snapshot, DecodeError> {
         let f = Fields::of(v)?;
         let entries = match f.get("flags") {
             Some(v) if v.is_array() => v.items(),
-            Some(other) => return Err(ReadError::wrong_type(other).in_field("flags")),
-            None => return Err(ReadError::missing("flags")),
+            Some(other) => return Err(DecodeError::wrong_type(other).in_field("flags")),
+            None => return Err(DecodeError::missing("flags")),
         };
         let (mut flags, mut skipped, mut skip_reason) = (Vec::new(), 0, None);
         for entry in entries {
-            match Flag::from_value(entry) {
+            match Flag::decode(entry) {
                 Ok(flag) => flags.push(flag),
                 Err(e) => {
                     skipped += 1;
@@ -103,18 +103,18 @@ impl Snapshot {
     pub fn from_json(text: &str) -> Result<Snapshot, SnapshotError> {
         // Matches rather than `map_err`: a snapshot is large, and at
         // opt-level "z" moving it through the combinator costs code.
-        let doc = match crate::json_text::parse_doc(text) {
+        let doc = match crate::json::parse_doc(text) {
             Ok(doc) => doc,
             Err(e) => return Err(SnapshotError::Malformed(e.message().to_owned())),
         };
-        match Snapshot::from_value(doc.root()) {
+        match Snapshot::decode(doc.root()) {
             Ok(snapshot) => Ok(snapshot),
             Err(e) => Err(SnapshotError::Malformed(e.message())),
         }
     }
 }
 
-#[cfg(all(test, feature = "json"))]
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::flag::Strategy;

@@ -3,7 +3,7 @@
 //! values changed and whether the snapshot must be re-read. Pure: the
 //! browser layer does the I/O and follows the [`Resync`] advice.
 //!
-//! Convergence rules (PROTOCOL.md parts B and D):
+//! Convergence rules (docs/protocol.md parts B and D):
 //! - part D messages carry `version`: an old or repeated version is ignored,
 //!   a gap asks for a resync now; full `newState` makes patches exact.
 //! - part B messages carry no version and may hide changes (one
@@ -397,7 +397,7 @@ fn apply_state(flag: &mut Flag, s: &FlagState) {
     }
     // Without descriptive fields the reader leaves these `None`; the test
     // of the constant also keeps their code out of the module.
-    if crate::read::KEEP_DESCRIPTIVE {
+    if crate::decode::KEEP_DESCRIPTIVE {
         if let Some(v) = &s.description {
             flag.description = v.clone();
         }
@@ -416,7 +416,7 @@ fn new_flag(name: &str, s: &FlagState) -> Option<Flag> {
     apply_state(&mut flag, s);
     // Kept under the name the event is about, whatever the state says.
     flag.flag_name = name.to_owned();
-    if crate::read::KEEP_DESCRIPTIVE {
+    if crate::decode::KEEP_DESCRIPTIVE {
         flag.created_at = s.created_at.clone();
     }
     Some(flag)

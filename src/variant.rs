@@ -1,4 +1,4 @@
-//! A/B variant choice by the server's convention (PROTOCOL.md part A): test
+//! A/B variant choice by the server's convention (docs/protocol.md part A): test
 //! `T` with variants `[v1, v2, ...]` is one flag per variant, `T_v1`, ...
 
 /// The first variant whose flag `T_v` is enabled; if none is (or flags are

@@ -103,7 +103,7 @@ fn run(op: u32, engine: Option<&mut Engine>, text: &str, out: &mut String) -> Re
     match op {
         BUCKET => {
             let bucket = engine::bucket(text).map_err(str::to_owned)?;
-            crate::json_write::integer(out, i64::from(bucket));
+            crate::json::write::integer(out, i64::from(bucket));
             Ok(())
         }
         _ => {

@@ -1,7 +1,7 @@
 //! Inputs the fuzzers (fuzz/) found, kept as ordinary tests.
 
 use flaglive::config::{deep_merge, diff};
-use flaglive::json_text::parse;
+use flaglive::json::parse;
 
 fn halves(bytes: &[u8]) -> (String, String) {
     let text = std::str::from_utf8(bytes).unwrap();

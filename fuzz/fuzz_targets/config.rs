@@ -6,7 +6,7 @@
 #![no_main]
 use flaglive::config::{deep_merge, diff, resolve, resolved_json, ConfigLayers};
 use flaglive::json::{Map, Value};
-use flaglive::json_text::parse;
+use flaglive::json::parse;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -25,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
     let written = resolve(&layers).map(|(value, source)| {
         let object: Map = [("value".to_owned(), value), ("source".to_owned(), Value::from(source.as_str()))].into_iter().collect();
         let mut out = String::new();
-        flaglive::json_write::value(&mut out, &Value::Object(object));
+        flaglive::json::write::value(&mut out, &Value::Object(object));
         out
     });
     assert_eq!(resolved_json(&layers), written);

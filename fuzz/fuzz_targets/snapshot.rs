@@ -1,11 +1,11 @@
 //! Snapshot text -> parse -> store. Must never panic; every stored flag
 //! evaluates exactly as the core's `evaluate` says for the snapshot's user;
 //! and wherever serde_json reads the text too, every object lookup of the
-//! core's parser agrees with it (the key bits of `json_text` only make
+//! core's parser agrees with it (the key bits of `json::doc` only make
 //! lookups faster, never different).
 #![no_main]
-use flaglive::json_text::parse_doc;
-use flaglive::json_view::Json;
+use flaglive::json::parse_doc;
+use flaglive::json::Json;
 use flaglive::store::Store;
 use flaglive::{evaluate, Context, Snapshot};
 use libfuzzer_sys::fuzz_target;

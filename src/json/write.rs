@@ -2,7 +2,7 @@
 //! whole numbers, and [`Value`]s. Why not serde: in the browser this is a
 //! few hundred bytes of wasm, where serde's serializer costs kilobytes.
 
-use crate::json::Value;
+use super::value::{is_integer, Value};
 
 /// Appends `s` as a JSON string literal.
 pub fn string(out: &mut String, s: &str) {
@@ -69,7 +69,7 @@ pub fn integer(out: &mut String, n: i64) {
 fn number(out: &mut String, n: f64) {
     if !n.is_finite() {
         out.push_str("null");
-    } else if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 {
+    } else if is_integer(n) {
         integer(out, n as i64);
     } else {
         shortest(out, n);
@@ -130,15 +130,14 @@ pub fn value(out: &mut String, v: &Value) {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::json_text;
+        use super::*;
 
     #[test]
     fn strings_escape_like_json_stringify() {
         let mut out = String::new();
         string(&mut out, "a\"b\\c\nd\u{1}é\u{2028}😀");
         assert_eq!(out, r#""a\"b\\c\nd\u0001é\u{2028}😀""#.replace("\\u{2028}", "\u{2028}"));
-        assert_eq!(json_text::parse(&out).unwrap(), Value::from("a\"b\\c\nd\u{1}é\u{2028}😀"));
+        assert_eq!(super::super::parse::parse(&out).unwrap(), Value::from("a\"b\\c\nd\u{1}é\u{2028}😀"));
     }
 
     #[test]
@@ -149,7 +148,18 @@ mod tests {
             assert_eq!(out, text);
         }
         let mut out = String::new();
-        value(&mut out, &json_text::parse(r#"[1.5,-0.25,1e300,3,null,true,{"k":"v"}]"#).unwrap());
+        value(&mut out, &super::super::parse::parse(r#"[1.5,-0.25,1e300,3,null,true,{"k":"v"}]"#).unwrap());
         assert_eq!(out, r#"[1.5,-0.25,1e300,3,null,true,{"k":"v"}]"#);
+    }
+
+    /// serde's writer and the core's own follow one integer rule.
+    #[test]
+    fn both_writers_print_the_same_integers() {
+        for n in [0.0, -0.0, 30.0, -7.0, 9.0e15, 9_007_199_254_740_991.0, 9_007_199_254_740_992.0, 1.5] {
+            let mut ours = String::new();
+            value(&mut ours, &Value::Number(n));
+            assert_eq!(serde_json::to_string(&Value::Number(n)).unwrap(), ours, "{n}");
+        }
+        assert!(crate::json::value::is_integer(9.0e15) && !crate::json::value::is_integer(9_007_199_254_740_992.0));
     }
 }

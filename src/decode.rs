@@ -5,25 +5,25 @@
 //! is an error that costs only the enclosing item, e.g. one flag of a
 //! snapshot); descriptive fields (description, metadata, timestamps) accept
 //! anything and drop what is not a string; numbers are read the way the JS
-//! server compares them. Every type implements [`FromValue`] by hand instead
+//! server compares them. Every type implements [`Decode`] by hand instead
 //! of deriving serde's `Deserialize`: in the browser that is about 40 KB of
 //! wasm less, and errors are static pieces ("field `enabled`: wrong type,
 //! found a string") assembled without formatting code. Natively the same
 //! readers back serde's `Deserialize` (see [`deserialize_via_value`]).
 
 use crate::json::Value;
-use crate::json_text::ParseError;
-use crate::json_view::{Json, Kind};
+use crate::json::ParseError;
+use crate::json::{Json, Kind};
 
-/// What was wrong, in four bytes; worded only by [`ReadError::message`].
+/// What was wrong, in four bytes; worded only by [`DecodeError::message`].
 /// Small on purpose: every reader's result carries it. With the words in
 /// it (three `&str`, 24 bytes), moving errors around made the module 1 KB
 /// larger gzipped; in three separate bytes, still as large (measured).
 ///
 /// Packed: the field (1 + its index in [`FIELD_NAMES`], or 0), the problem
-/// (see [`ReadError::message`]) and what was found (1 + a [`Kind`], or 0).
+/// (see [`DecodeError::message`]) and what was found (1 + a [`Kind`], or 0).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ReadError(u32);
+pub struct DecodeError(u32);
 
 const WRONG_TYPE: u32 = 0;
 const EXPECTED_OBJECT: u32 = 1;
@@ -41,29 +41,29 @@ const FIELD_NAMES: [&str; 33] = [
     "newState", "defaults", "environment", "organization", "customer",
 ];
 
-impl ReadError {
-    fn new(problem: u32, found: Option<Json>) -> ReadError {
-        ReadError(problem << 8 | found.map_or(0, |v| v.kind() as u32 + 1) << 16)
+impl DecodeError {
+    fn new(problem: u32, found: Option<Json>) -> DecodeError {
+        DecodeError(problem << 8 | found.map_or(0, |v| v.kind() as u32 + 1) << 16)
     }
 
-    pub fn wrong_type(v: Json) -> ReadError {
-        ReadError::new(WRONG_TYPE, Some(v))
+    pub fn wrong_type(v: Json) -> DecodeError {
+        DecodeError::new(WRONG_TYPE, Some(v))
     }
 
-    pub fn expected_object(v: Json) -> ReadError {
-        ReadError::new(EXPECTED_OBJECT, Some(v))
+    pub fn expected_object(v: Json) -> DecodeError {
+        DecodeError::new(EXPECTED_OBJECT, Some(v))
     }
 
-    pub fn missing(field: &'static str) -> ReadError {
-        ReadError::new(MISSING, None).in_field(field)
+    pub fn missing(field: &'static str) -> DecodeError {
+        DecodeError::new(MISSING, None).in_field(field)
     }
 
     /// Attributes the error to `field` unless a nested field already claimed it.
-    pub fn in_field(self, field: &str) -> ReadError {
+    pub fn in_field(self, field: &str) -> DecodeError {
         if self.0 & 0xff != 0 {
             return self;
         }
-        ReadError(self.0 | FIELD_NAMES.iter().position(|f| *f == field).map_or(0, |i| i as u32 + 1))
+        DecodeError(self.0 | FIELD_NAMES.iter().position(|f| *f == field).map_or(0, |i| i as u32 + 1))
     }
 
     /// The field the problem was found in, when it has a name.
@@ -84,34 +84,35 @@ impl ReadError {
             WRONG_TYPE => "wrong type",
             EXPECTED_OBJECT => "expected an object",
             MISSING => "missing",
-            _ => ParseError::ALL.get((problem - PARSE) as usize).map_or("", |e| e.message()),
+            _ => ParseError::message_of(problem - PARSE),
         });
-        if let Some(found) = Kind::ALL.get(((self.0 >> 16) as usize).wrapping_sub(1)) {
+        let found = Kind::described_of((self.0 >> 16).wrapping_sub(1));
+        if !found.is_empty() {
             m.push_str(", found ");
-            m.push_str(found.described());
+            m.push_str(found);
         }
         m
     }
 }
 
 /// Text that is not JSON at all.
-impl From<ParseError> for ReadError {
-    fn from(e: ParseError) -> ReadError {
-        ReadError::new(PARSE + e as u32, None)
+impl From<ParseError> for DecodeError {
+    fn from(e: ParseError) -> DecodeError {
+        DecodeError::new(PARSE + e as u32, None)
     }
 }
 
-impl core::fmt::Display for ReadError {
+impl core::fmt::Display for DecodeError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(&self.message())
     }
 }
 
-impl std::error::Error for ReadError {}
+impl std::error::Error for DecodeError {}
 
 /// A type read from a value of a parsed JSON document.
-pub trait FromValue: Sized {
-    fn from_value(v: Json) -> Result<Self, ReadError>;
+pub trait Decode: Sized {
+    fn decode(v: Json) -> Result<Self, DecodeError>;
 }
 
 /// Whether descriptive fields are kept: descriptions, metadata, timestamps,
@@ -144,11 +145,11 @@ pub fn percentage_of_number(v: f64) -> i64 {
 pub struct Fields<'a>(Json<'a>);
 
 impl<'a> Fields<'a> {
-    pub fn of(v: Json<'a>) -> Result<Fields<'a>, ReadError> {
+    pub fn of(v: Json<'a>) -> Result<Fields<'a>, DecodeError> {
         if v.is_object() {
             Ok(Fields(v))
         } else {
-            Err(ReadError::expected_object(v))
+            Err(DecodeError::expected_object(v))
         }
     }
 
@@ -170,40 +171,40 @@ impl<'a> Fields<'a> {
     }
 
     /// A required string.
-    pub fn string(&self, key: &'static str) -> Result<String, ReadError> {
+    pub fn string(&self, key: &'static str) -> Result<String, DecodeError> {
         match self.raw(key) {
-            None => Err(ReadError::missing(key)),
+            None => Err(DecodeError::missing(key)),
             Some(v) => match v.as_str() {
                 Some(s) => Ok(s.to_owned()),
-                None => Err(ReadError::wrong_type(v).in_field(key)),
+                None => Err(DecodeError::wrong_type(v).in_field(key)),
             },
         }
     }
 
     /// A required boolean.
-    pub fn bool(&self, key: &'static str) -> Result<bool, ReadError> {
+    pub fn bool(&self, key: &'static str) -> Result<bool, DecodeError> {
         match self.raw(key) {
-            None => Err(ReadError::missing(key)),
+            None => Err(DecodeError::missing(key)),
             Some(v) => match v.as_bool() {
                 Some(b) => Ok(b),
-                None => Err(ReadError::wrong_type(v).in_field(key)),
+                None => Err(DecodeError::wrong_type(v).in_field(key)),
             },
         }
     }
 
     /// An optional string: absent or `null` is `None`, another type an error.
-    pub fn opt_string(&self, key: &'static str) -> Result<Option<String>, ReadError> {
+    pub fn opt_string(&self, key: &'static str) -> Result<Option<String>, DecodeError> {
         self.opt_with(key, |v| match v.as_str() {
             Some(s) => Ok(s.to_owned()),
-            None => Err(ReadError::wrong_type(v)),
+            None => Err(DecodeError::wrong_type(v)),
         })
     }
 
     /// An optional boolean: absent or `null` is `None`, another type an error.
-    pub fn opt_bool(&self, key: &'static str) -> Result<Option<bool>, ReadError> {
+    pub fn opt_bool(&self, key: &'static str) -> Result<Option<bool>, DecodeError> {
         self.opt_with(key, |v| match v.as_bool() {
             Some(b) => Ok(b),
-            None => Err(ReadError::wrong_type(v)),
+            None => Err(DecodeError::wrong_type(v)),
         })
     }
 
@@ -240,12 +241,12 @@ impl<'a> Fields<'a> {
     /// A rollout percentage: absent or `null` (which compares like 0 in JS)
     /// is 0, any number as [`percentage_of_number`], anything else an error.
     #[inline(always)] // fewer bytes inlined (measured)
-    pub fn percentage(&self, key: &'static str) -> Result<i64, ReadError> {
+    pub fn percentage(&self, key: &'static str) -> Result<i64, DecodeError> {
         match self.get(key) {
             None => Ok(0),
             Some(v) => match v.as_f64() {
                 Some(n) => Ok(percentage_of_number(n)),
-                None => Err(ReadError::wrong_type(v).in_field(key)),
+                None => Err(DecodeError::wrong_type(v).in_field(key)),
             },
         }
     }
@@ -257,34 +258,34 @@ impl<'a> Fields<'a> {
 
     /// A change version: a non-negative whole number, `None` when absent or
     /// `null`, an error otherwise.
-    pub fn version(&self, key: &'static str) -> Result<Option<u64>, ReadError> {
+    pub fn version(&self, key: &'static str) -> Result<Option<u64>, DecodeError> {
         self.opt_with(key, |v| match v.as_f64() {
             Some(n) if n >= 0.0 && n.fract() == 0.0 && n < 1.8e19 => Ok(n as u64),
-            _ => Err(ReadError::wrong_type(v)),
+            _ => Err(DecodeError::wrong_type(v)),
         })
     }
 
     /// A nested item; absent or `null` is `None`.
     #[inline(always)] // into each reader: 110 bytes less (measured)
-    pub fn opt<T: FromValue>(&self, key: &'static str) -> Result<Option<T>, ReadError> {
-        self.opt_with(key, T::from_value)
+    pub fn opt<T: Decode>(&self, key: &'static str) -> Result<Option<T>, DecodeError> {
+        self.opt_with(key, T::decode)
     }
 
     /// A list of items; absent or `null` is empty, a bad item an error.
-    pub fn list<T: FromValue>(&self, key: &'static str) -> Result<Vec<T>, ReadError> {
+    pub fn list<T: Decode>(&self, key: &'static str) -> Result<Vec<T>, DecodeError> {
         match self.get(key) {
             None => Ok(Vec::new()),
             Some(v) if v.is_array() => {
                 let mut list = Vec::new();
                 for item in v.items() {
-                    match T::from_value(item) {
+                    match T::decode(item) {
                         Ok(t) => list.push(t),
                         Err(e) => return Err(e.in_field(key)),
                     }
                 }
                 Ok(list)
             }
-            Some(other) => Err(ReadError::wrong_type(other).in_field(key)),
+            Some(other) => Err(DecodeError::wrong_type(other).in_field(key)),
         }
     }
 
@@ -294,7 +295,7 @@ impl<'a> Fields<'a> {
     }
 
     #[inline(always)] // (for `opt`; the other callers measured the same either way)
-    fn opt_with<T>(&self, key: &'static str, read: impl FnOnce(Json<'a>) -> Result<T, ReadError>) -> Result<Option<T>, ReadError> {
+    fn opt_with<T>(&self, key: &'static str, read: impl FnOnce(Json<'a>) -> Result<T, DecodeError>) -> Result<Option<T>, DecodeError> {
         match self.get(key) {
             None => Ok(None),
             Some(v) => match read(v) {
@@ -305,7 +306,7 @@ impl<'a> Fields<'a> {
     }
 }
 
-/// Implements serde's `Deserialize` for types read with [`FromValue`], so
+/// Implements serde's `Deserialize` for types read with [`Decode`], so
 /// native code (the server, tests) can use serde_json and still get exactly
 /// the rules above: the value is taken as a [`Value`], written back as text
 /// and read like the wire. Generic, so the browser build links none of it.
@@ -314,7 +315,7 @@ macro_rules! deserialize_via_value {
         impl<'de> serde::Deserialize<'de> for $t {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let value = <crate::json::Value as serde::Deserialize>::deserialize(d)?;
-                crate::read::read_value(&value).map_err(|e| <D::Error as serde::de::Error>::custom(e.message()))
+                crate::decode::decode_value(&value).map_err(|e| <D::Error as serde::de::Error>::custom(e.message()))
             }
         }
     )*};
@@ -322,22 +323,22 @@ macro_rules! deserialize_via_value {
 pub(crate) use deserialize_via_value;
 
 /// Reads `T` from an owned [`Value`] (see [`deserialize_via_value`]).
-pub fn read_value<T: FromValue>(value: &Value) -> Result<T, ReadError> {
+pub fn decode_value<T: Decode>(value: &Value) -> Result<T, DecodeError> {
     let mut text = String::new();
-    crate::json_write::value(&mut text, value);
-    read_text(&text)
+    crate::json::write::value(&mut text, value);
+    decode_text(&text)
 }
 
 /// Reads `T` from JSON text.
 #[inline(always)] // fewer bytes inlined (measured)
-pub fn read_text<T: FromValue>(text: &str) -> Result<T, ReadError> {
-    T::from_value(crate::json_text::parse_doc(text)?.root())
+pub fn decode_text<T: Decode>(text: &str) -> Result<T, DecodeError> {
+    T::decode(crate::json::parse_doc(text)?.root())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json_text::parse_doc;
+    use crate::json::parse_doc;
 
     #[test]
     fn messages_name_the_innermost_field() {
@@ -355,7 +356,7 @@ mod tests {
         assert_eq!(Fields::of(parse_doc("[]").unwrap().root()).err().unwrap().message(), "expected an object, found an array");
         let repeated = parse_doc(r#"{"enabled":1,"enabled":true}"#).unwrap();
         assert_eq!(Fields::of(repeated.root()).unwrap().bool("enabled"), Ok(true), "a repeated key counts with its last value");
-        assert_eq!(read_text::<Probe>("[").unwrap_err().message(), "unexpected end of JSON input");
+        assert_eq!(decode_text::<Probe>("[").unwrap_err().message(), "unexpected end of JSON input");
         assert_eq!(Fields::of(doc.root()).unwrap().bool("unlisted").unwrap_err().message(), "missing", "a name not in the list");
     }
 
@@ -363,16 +364,16 @@ mod tests {
     fn every_packed_error_words_back() {
         for (i, e) in ParseError::ALL.into_iter().enumerate() {
             assert_eq!(e as usize, i);
-            assert_eq!(ReadError::from(e).message(), e.message());
+            assert_eq!(DecodeError::from(e).message(), e.message());
         }
         let doc = parse_doc(r#"[null,true,1,"s",[],{}]"#).unwrap();
-        let found: Vec<_> = doc.root().items().map(|v| ReadError::wrong_type(v).in_field("customer").message()).collect();
+        let found: Vec<_> = doc.root().items().map(|v| DecodeError::wrong_type(v).in_field("customer").message()).collect();
         let words = ["null", "a boolean", "a number", "a string", "an array", "an object"];
         for (message, word) in found.iter().zip(words) {
             assert_eq!(*message, format!("field `customer`: wrong type, found {word}"));
         }
         for (i, name) in FIELD_NAMES.into_iter().enumerate() {
-            assert_eq!(ReadError::missing(name).field(), Some(name), "{i}");
+            assert_eq!(DecodeError::missing(name).field(), Some(name), "{i}");
         }
     }
 
@@ -412,8 +413,8 @@ mod tests {
     }
 
     struct Probe;
-    impl FromValue for Probe {
-        fn from_value(v: Json) -> Result<Probe, ReadError> {
+    impl Decode for Probe {
+        fn decode(v: Json) -> Result<Probe, DecodeError> {
             Fields::of(v)?.opt_bool("enabled").map(|_| Probe)
         }
     }

@@ -1,5 +1,5 @@
-//! Reading a parsed document ([`crate::json_text::Doc`]): a [`Json`] is one
-//! value of it, copied freely; strings come back borrowed.
+//! A parsed document ([`Doc`], made by [`super::parse`]) and reading it: a
+//! [`Json`] is one value of it, copied freely; strings come back borrowed.
 //!
 //! The hottest accessors (`node`, `after`, `as_str`) are `#[inline(always)]`:
 //! the package is built at opt-level "z", which calls them instead, and
@@ -7,8 +7,53 @@
 //! other small ones inline too made the module larger and reading slower
 //! (measured: 170 bytes gzipped, 9 %).
 
-use crate::json::{Map, Value};
-use crate::json_text::{key_bit, Doc, Node, ANY_KEYS};
+use super::value::{Map, Value};
+
+/// One value of a parsed document, in document order: a container is
+/// followed by its contents (an object's as key, value, key, value, ...).
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Node<'a> {
+    Null,
+    Bool(bool),
+    Number(f64),
+    /// A string without escapes, borrowed from the text.
+    Str(&'a str),
+    /// A string with escapes, decoded: where it starts and ends in [`Doc::owned`].
+    Owned(u32, u32),
+    /// The index just past the container's last descendant.
+    Array(u32),
+    /// The same, and which [`key_bit`]s its keys have; [`ANY_KEYS`] when
+    /// two keys share one (maybe the same key twice) or a key has escapes.
+    Object(u32, u32),
+}
+
+/// An object whose keys [`key_bit`] does not tell apart.
+pub(super) const ANY_KEYS: u32 = u32::MAX;
+
+/// One of 32 bits for a key. Why: a reader looks up each field by name, and
+/// scanning every key of an object for each was the hottest loop of taking
+/// in a snapshot. With the bits an absent field costs one test, and in an
+/// object whose keys have distinct bits (so no key repeats) the scan stops
+/// at the first match. This function gives the keys of the wire's flag,
+/// snapshot, user and role target objects distinct bits
+/// (`key_bits_tell_wire_fields_apart`).
+pub(super) fn key_bit(key: &str) -> u32 {
+    let first = key.as_bytes().first().copied().unwrap_or(0) as usize;
+    1 << ((key.len() + 3 * first) & 31)
+}
+
+/// A parsed JSON document; [`Doc::root`] reads it.
+pub struct Doc<'a> {
+    pub(super) nodes: Vec<Node<'a>>,
+    /// Every decoded string, one after another (one buffer, not a `String` each).
+    pub(super) owned: String,
+}
+
+impl<'a> Doc<'a> {
+    pub fn root(&self) -> Json<'_> {
+        Json::new(self, 0)
+    }
+}
 
 /// The kinds of JSON value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,13 +71,20 @@ impl Kind {
 
     /// "a string", "an array", ...
     pub fn described(self) -> &'static str {
-        match self {
-            Kind::Null => "null",
-            Kind::Bool => "a boolean",
-            Kind::Number => "a number",
-            Kind::String => "a string",
-            Kind::Array => "an array",
-            Kind::Object => "an object",
+        Kind::described_of(self as u32)
+    }
+
+    /// The words for the kind whose discriminant is `code` ("" for none),
+    /// without a table of the variants (see `ParseError::message_of`).
+    pub fn described_of(code: u32) -> &'static str {
+        match code {
+            0 => "null",
+            1 => "a boolean",
+            2 => "a number",
+            3 => "a string",
+            4 => "an array",
+            5 => "an object",
+            _ => "",
         }
     }
 }
@@ -46,7 +98,7 @@ pub struct Json<'d> {
 
 impl<'d> Json<'d> {
     #[inline(always)]
-    pub(crate) fn new(doc: &'d Doc<'d>, at: usize) -> Json<'d> {
+    pub(super) fn new(doc: &'d Doc<'d>, at: usize) -> Json<'d> {
         Json { doc, at }
     }
 

@@ -7,12 +7,12 @@
 //! boundary. Why a flat document instead of a [`Value`] tree: a snapshot of
 //! 10 000 flags is ~100 000 strings; here they stay slices of the text (only
 //! strings with escapes are copied), and the whole document is one `Vec`, so
-//! reading it costs no allocation per field. The readers ([`crate::read`])
+//! reading it costs no allocation per field. The decoders ([`crate::decode`])
 //! take what they keep straight from it. Errors are static strings (no
 //! formatting code in the wasm).
 
-use crate::json::Value;
-use crate::json_view::Json;
+use super::doc::{key_bit, Doc, Node, ANY_KEYS};
+use super::value::Value;
 
 /// Deeper documents are rejected instead of overflowing the stack.
 const MAX_DEPTH: usize = 128;
@@ -57,21 +57,29 @@ impl ParseError {
     ];
 
     pub fn message(self) -> &'static str {
-        match self {
-            ParseError::UnexpectedEnd => "unexpected end of JSON input",
-            ParseError::TextAfterValue => "unexpected text after the JSON value",
-            ParseError::InvalidLiteral => "invalid literal",
-            ParseError::UnexpectedCharacter => "unexpected character",
-            ParseError::TooDeep => "nesting too deep",
-            ParseError::ExpectedKey => "expected a string key in an object",
-            ParseError::ExpectedColon => "expected `:` after an object key",
-            ParseError::ExpectedObjectSeparator => "expected `,` or `}` in an object",
-            ParseError::ExpectedArraySeparator => "expected `,` or `]` in an array",
-            ParseError::ControlCharacter => "control character in a string",
-            ParseError::Unterminated => "unterminated string",
-            ParseError::InvalidEscape => "invalid escape in a string",
-            ParseError::InvalidUnicodeEscape => "invalid \\u escape",
-            ParseError::InvalidNumber => "invalid number",
+        ParseError::message_of(self as u32)
+    }
+
+    /// The message of the error whose discriminant is `code` ("" for none):
+    /// what [`crate::decode::DecodeError`] keeps of a parse error is its
+    /// number, and a match on it needs no table of the variants (14 bytes).
+    pub fn message_of(code: u32) -> &'static str {
+        match code {
+            0 => "unexpected end of JSON input",
+            1 => "unexpected text after the JSON value",
+            2 => "invalid literal",
+            3 => "unexpected character",
+            4 => "nesting too deep",
+            5 => "expected a string key in an object",
+            6 => "expected `:` after an object key",
+            7 => "expected `,` or `}` in an object",
+            8 => "expected `,` or `]` in an array",
+            9 => "control character in a string",
+            10 => "unterminated string",
+            11 => "invalid escape in a string",
+            12 => "invalid \\u escape",
+            13 => "invalid number",
+            _ => "",
         }
     }
 }
@@ -79,52 +87,6 @@ impl ParseError {
 impl core::fmt::Display for ParseError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(self.message())
-    }
-}
-
-/// One value of a parsed document, in document order: a container is
-/// followed by its contents (an object's as key, value, key, value, ...).
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Node<'a> {
-    Null,
-    Bool(bool),
-    Number(f64),
-    /// A string without escapes, borrowed from the text.
-    Str(&'a str),
-    /// A string with escapes, decoded: where it starts and ends in [`Doc::owned`].
-    Owned(u32, u32),
-    /// The index just past the container's last descendant.
-    Array(u32),
-    /// The same, and which [`key_bit`]s its keys have; [`ANY_KEYS`] when
-    /// two keys share one (maybe the same key twice) or a key has escapes.
-    Object(u32, u32),
-}
-
-/// An object whose keys [`key_bit`] does not tell apart.
-pub(crate) const ANY_KEYS: u32 = u32::MAX;
-
-/// One of 32 bits for a key. Why: a reader looks up each field by name, and
-/// scanning every key of an object for each was the hottest loop of taking
-/// in a snapshot. With the bits an absent field costs one test, and in an
-/// object whose keys have distinct bits (so no key repeats) the scan stops
-/// at the first match. This function gives the keys of the wire's flag,
-/// snapshot, user and role target objects distinct bits
-/// (`key_bits_tell_wire_fields_apart`).
-pub(crate) fn key_bit(key: &str) -> u32 {
-    let first = key.as_bytes().first().copied().unwrap_or(0) as usize;
-    1 << ((key.len() + 3 * first) & 31)
-}
-
-/// A parsed JSON document; [`Doc::root`] reads it.
-pub struct Doc<'a> {
-    pub(crate) nodes: Vec<Node<'a>>,
-    /// Every decoded string, one after another (one buffer, not a `String` each).
-    pub(crate) owned: String,
-}
-
-impl<'a> Doc<'a> {
-    pub fn root(&self) -> Json<'_> {
-        Json::new(self, 0)
     }
 }
 
@@ -148,7 +110,7 @@ pub fn parse(text: &str) -> Result<Value, ParseError> {
 }
 
 /// `peek`, `eat` and the test of `skip_ws` are `#[inline(always)]` (see
-/// [`crate::json_view`]); forcing `push` inline too measured no faster.
+/// [`super::doc`]); forcing `push` inline too measured no faster.
 struct Parser<'a> {
     /// `text`'s bytes; the parser only stops at ASCII bytes, so every
     /// slice it takes of `text` is at a character boundary.
@@ -443,7 +405,7 @@ mod tests {
         parse(text).unwrap_or_else(|e| panic!("{text}: {e}"))
     }
 
-    /// The keys of each wire object a snapshot is made of (PROTOCOL.md
+    /// The keys of each wire object a snapshot is made of (docs/protocol.md
     /// part C) have distinct [`key_bit`]s, so reading one stops at the
     /// first match and skips absent fields at once.
     #[test]
@@ -553,6 +515,34 @@ mod tests {
         }
     }
 
+    /// `message_of` matches on numbers: each variant keeps its own words
+    /// whatever order the variants are in.
+    #[test]
+    fn each_error_has_its_own_words() {
+        use ParseError::*;
+        let words = [
+            (UnexpectedEnd, "unexpected end of JSON input"),
+            (TextAfterValue, "unexpected text after the JSON value"),
+            (InvalidLiteral, "invalid literal"),
+            (UnexpectedCharacter, "unexpected character"),
+            (TooDeep, "nesting too deep"),
+            (ExpectedKey, "expected a string key in an object"),
+            (ExpectedColon, "expected `:` after an object key"),
+            (ExpectedObjectSeparator, "expected `,` or `}` in an object"),
+            (ExpectedArraySeparator, "expected `,` or `]` in an array"),
+            (ControlCharacter, "control character in a string"),
+            (Unterminated, "unterminated string"),
+            (InvalidEscape, "invalid escape in a string"),
+            (InvalidUnicodeEscape, "invalid \\u escape"),
+            (InvalidNumber, "invalid number"),
+        ];
+        assert_eq!(words.len(), ParseError::ALL.len());
+        for (e, text) in words {
+            assert_eq!(e.message(), text, "{e:?}");
+        }
+        assert_eq!(ParseError::message_of(14), "");
+    }
+
     #[test]
     fn deep_nesting_is_an_error_not_a_crash() {
         let deep = "[".repeat(100_000) + &"]".repeat(100_000);
@@ -561,10 +551,9 @@ mod tests {
         assert!(parse(&fine).is_ok());
     }
 
-    #[cfg(feature = "json")]
-    #[test]
+        #[test]
     fn agrees_with_serde_json_on_a_snapshot() {
-        let text = include_str!("../tests/data/evaluation-vectors.json");
+        let text = include_str!("../../tests/data/evaluation-vectors.json");
         let ours = parse(text).unwrap();
         let theirs: Value = serde_json::from_str(text).unwrap();
         assert_eq!(ours, theirs);
