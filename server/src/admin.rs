@@ -4,8 +4,10 @@
 use crate::auth::{self, AdminUser, CurrentUser, NewUser};
 use crate::db::{self, users::User};
 use crate::error::{ApiError, Body};
-use crate::service::{self, validate_flag_name, validate_key, validate_strategy, validate_text, Draft};
-use crate::{ids, time, AppState};
+use crate::service::{self, Draft};
+use crate::validate;
+use crate::state::AppState;
+use crate::{ids, time};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -88,7 +90,7 @@ fn apply_update(tx: &mut dyn Sql, name: &str, patch: UpdateFlag) -> Result<(Flag
     }
     if let Some(s) = patch.rollout_strategy {
         new.rollout_strategy = Strategy::parse(&s);
-        validate_strategy(&new.rollout_strategy)?;
+        validate::strategy(&new.rollout_strategy)?;
     }
     if let Some(p) = patch.rollout_percentage {
         new.rollout_percentage = p;
@@ -96,8 +98,8 @@ fn apply_update(tx: &mut dyn Sql, name: &str, patch: UpdateFlag) -> Result<(Flag
     if let Some(m) = patch.metadata {
         new.metadata = m;
     }
-    validate_text("description", new.description.as_deref())?;
-    validate_text("metadata", new.metadata.as_deref())?;
+    validate::text("description", new.description.as_deref())?;
+    validate::text("metadata", new.metadata.as_deref())?;
     if new == prev {
         return Ok((prev, Vec::new()));
     }
@@ -145,11 +147,11 @@ pub async fn list_flags(State(app): State<AppState>, _: AdminUser) -> Result<Jso
 }
 
 pub async fn create_flag(State(app): State<AppState>, _: AdminUser, Body(input): Body<CreateFlag>) -> Result<Response, ApiError> {
-    validate_flag_name(&input.flag_name)?;
+    validate::flag_name(&input.flag_name)?;
     let strategy = Strategy::parse(input.rollout_strategy.as_deref().unwrap_or("all"));
-    validate_strategy(&strategy)?;
-    validate_text("description", input.description.as_deref())?;
-    validate_text("metadata", input.metadata.as_deref())?;
+    validate::strategy(&strategy)?;
+    validate::text("description", input.description.as_deref())?;
+    validate::text("metadata", input.metadata.as_deref())?;
     let now = time::now_iso();
     let flag = Flag {
         id: Some(ids::new_id()),
@@ -241,7 +243,7 @@ async fn write_target(app: AppState, kind: TargetKind, name: String, key: String
         TargetKind::User => "userId",
         TargetKind::Role => "role",
     };
-    validate_key(label, &key)?;
+    validate::key(label, &key)?;
     app.service
         .write(move |tx| {
             let flag = find(tx, &name)?;
@@ -310,7 +312,7 @@ fn layer_and_scope(layer: &str, scope: Option<String>) -> Result<(Layer, String)
     match (layer, scope) {
         (Layer::Defaults | Layer::Environment, None) => Ok((layer, String::new())),
         (Layer::Organization | Layer::Customer, Some(s)) => {
-            validate_key("scope", &s)?;
+            validate::key("scope", &s)?;
             Ok((layer, s))
         }
         (Layer::Defaults | Layer::Environment, Some(_)) => Err(ApiError::not_found("this layer is global; drop the id")),
@@ -385,7 +387,7 @@ pub async fn list_users(State(app): State<AppState>, _: AdminUser) -> Result<Jso
 pub async fn create_user(State(app): State<AppState>, _: AdminUser, Body(new): Body<NewUser>) -> Result<Response, ApiError> {
     // No event: users are not flag state. Hashing is slow, so off the async threads.
     let svc = app.service.clone();
-    let user = tokio::task::spawn_blocking(move || auth::create_user(&svc.db, new)).await??;
+    let user = tokio::task::spawn_blocking(move || auth::create_user(svc.db(), new)).await??;
     Ok((StatusCode::CREATED, Json(user)).into_response())
 }
 
@@ -411,7 +413,7 @@ pub struct EvaluateResult {
 
 /// `POST /api/feature-flags/evaluate`: the server's own answer, from the
 /// same core rules the SDK runs. Any signed-in user may ask about itself
-/// (this is the request-per-flag-set call of PROTOCOL.md part F, which the
+/// (this is the request-per-flag-set call of docs/protocol.md part F, which the
 /// benchmarks compare against); only admins may pass another `context`,
 /// for parity checks.
 pub async fn evaluate(State(app): State<AppState>, CurrentUser(user): CurrentUser, Body(req): Body<EvaluateRequest>) -> Result<Response, ApiError> {

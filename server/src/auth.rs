@@ -5,7 +5,8 @@ use crate::db::sql::DbErrorKind;
 use crate::db::users::{self, User};
 use crate::db::Db;
 use crate::error::{ApiError, Body};
-use crate::{ids, time, AppState};
+use crate::state::AppState;
+use crate::{ids, time};
 use argon2::password_hash::PasswordHasher;
 use argon2::Argon2;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
@@ -241,11 +242,11 @@ pub struct NewUser {
 
 /// Creates a user (admin API and demo seeding). Blocking.
 pub fn create_user(db: &Db, new: NewUser) -> Result<User, ApiError> {
-    crate::service::validate_key("username", &new.username)?;
-    crate::service::validate_key("role", &new.role)?;
+    crate::validate::key("username", &new.username)?;
+    crate::validate::key("role", &new.role)?;
     for (what, id) in [("organizationId", &new.organization_id), ("customerId", &new.customer_id)] {
         if let Some(id) = id {
-            crate::service::validate_key(what, id)?;
+            crate::validate::key(what, id)?;
         }
     }
     if new.password.len() < 4 {
@@ -258,7 +259,7 @@ pub fn create_user(db: &Db, new: NewUser) -> Result<User, ApiError> {
         organization_id: new.organization_id,
         customer_id: new.customer_id,
     };
-    crate::service::validate_key("id", &user.id)?;
+    crate::validate::key("id", &user.id)?;
     // Hashing is slow on purpose; done before taking the write lock.
     let hash = hash_password(&new.password);
     db.transaction(|c| {

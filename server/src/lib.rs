@@ -13,8 +13,10 @@ pub mod login_guard;
 pub mod seed;
 pub mod service;
 pub mod snapshot;
+pub mod state;
 pub mod stream;
 pub mod time;
+pub mod validate;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderValue, Method};
@@ -24,89 +26,12 @@ use error::ApiError;
 use service::Service;
 use db::sql::DbError;
 use db::Location;
-use std::path::PathBuf;
+pub use state::{AppState, Settings, DEFAULT_CSP};
 use std::sync::Arc;
-use std::time::Duration;
 use stream::hub::Hub;
-use stream::relay::Relay;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::{SetResponseHeader, SetResponseHeaderLayer};
-
-/// The Content-Security-Policy of served pages unless `--content-security-policy` says otherwise.
-pub const DEFAULT_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
-
-/// Server settings (the command line's, minus where to listen and store).
-#[derive(Clone, Debug)]
-pub struct Settings {
-    /// Emit exactly the production stream of part B on every connection.
-    pub compat_part_b: bool,
-    /// Let a client ask for the part B stream with `?compat=part-b`. Off by
-    /// default: part B broadcasts every user's targets to every signed-in
-    /// user, so only an operator may switch that isolation off.
-    pub allow_compat_query: bool,
-    pub ping_interval: Duration,
-    /// The `retry:` sent to part D clients.
-    pub retry: Duration,
-    pub secure_cookies: bool,
-    pub cors_origins: Vec<String>,
-    pub static_dir: Option<PathBuf>,
-    pub max_body_bytes: usize,
-    /// Per-connection queue; a connection that falls this far behind is dropped.
-    pub queue_capacity: usize,
-    /// Changes kept in memory for `Last-Event-ID` replay (and persisted).
-    pub replay_log: usize,
-    /// Enables `POST /api/test/broadcast` (admin only): send any `data:`
-    /// text to every open stream, to test clients against bad input.
-    pub test_hooks: bool,
-    /// Sent with the static files (`--static-dir`).
-    pub content_security_policy: String,
-    /// A request must arrive whole within this of its first byte.
-    pub header_timeout: Duration,
-    /// A connection with nothing read or written this long is closed
-    /// (never less than two ping intervals, so streams stay open).
-    pub idle_timeout: Duration,
-    pub max_connections: usize,
-    pub max_connections_per_address: usize,
-    /// Open streams per login session; the next one gets 429.
-    pub max_streams_per_session: usize,
-    /// A session unused this long is over (beside its 30-day limit); an
-    /// open stream counts as use.
-    pub session_idle_timeout: Duration,
-}
-
-impl Default for Settings {
-    fn default() -> Settings {
-        Settings {
-            compat_part_b: false,
-            allow_compat_query: false,
-            ping_interval: Duration::from_secs(30),
-            retry: Duration::from_secs(2),
-            secure_cookies: false,
-            cors_origins: Vec::new(),
-            static_dir: None,
-            max_body_bytes: 256 * 1024,
-            queue_capacity: 256,
-            replay_log: 1024,
-            test_hooks: false,
-            content_security_policy: DEFAULT_CSP.to_owned(),
-            header_timeout: Duration::from_secs(10),
-            idle_timeout: Duration::from_secs(120),
-            max_connections: 10_000,
-            max_connections_per_address: 1_000,
-            max_streams_per_session: 32,
-            session_idle_timeout: Duration::from_secs(7 * 86_400),
-        }
-    }
-}
-
-#[derive(Clone)]
-pub struct AppState {
-    pub service: Arc<Service>,
-    pub settings: Arc<Settings>,
-    pub logins: Arc<login_guard::LoginGuard>,
-    pub stream_sessions: Arc<stream::sessions::StreamSessions>,
-}
 
 impl AppState {
     /// Opens (creating and migrating) the database and restores the version
@@ -118,8 +43,8 @@ impl AppState {
         let (version, recent) =
             db.read(|c| Ok((db::changes::current_version(c)?, db::changes::recent(c, keep)?)))?;
         let hub = Hub::new(version, recent, settings.queue_capacity, settings.replay_log);
-        let service = Arc::new(Service { db, hub, relay: Relay::default(), log_keep: keep });
-        stream::relay::start_listener(&service);
+        let service = Arc::new(Service::new(db, hub, keep));
+        stream::listener::start(&service);
         let logins = Arc::new(login_guard::LoginGuard::for_this_machine());
         // Made now, so that the first unknown username costs no more than others.
         auth::dummy_hash();
@@ -128,7 +53,7 @@ impl AppState {
 }
 
 async fn health(State(app): State<AppState>) -> Json<serde_json::Value> {
-    let hub = &app.service.hub;
+    let hub = app.service.hub();
     let (login_checks, login_checks_peak) = app.logins.stats();
     Json(serde_json::json!({
         "ok": true,
@@ -154,7 +79,7 @@ async fn test_broadcast(
     if !app.settings.test_hooks {
         return Err(ApiError::not_found("test hooks are off (start with --test-hooks)"));
     }
-    let hub = &app.service.hub;
+    let hub = app.service.hub();
     hub.broadcast_unlogged(db::changes::LoggedChange {
         version: hub.version(),
         audience: stream::sse::RAW.into(),
@@ -246,7 +171,7 @@ pub async fn serve(
         loop {
             tick.tick().await;
             let (sessions, service) = (sessions.clone(), service.clone());
-            let _ = tokio::task::spawn_blocking(move || sessions.sweep(&service.db, idle)).await;
+            let _ = tokio::task::spawn_blocking(move || sessions.sweep(service.db(), idle)).await;
         }
     });
     let router = router(app);
@@ -255,8 +180,7 @@ pub async fn serve(
     axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async move {
             shutdown.await;
-            hub_owner.relay.stop();
-            hub_owner.hub.close();
+            hub_owner.stop();
             sweeper.abort();
         })
         .await

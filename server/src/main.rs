@@ -34,7 +34,7 @@ struct Args {
     /// Create demo users, flags and config layers if the database is empty.
     #[arg(long)]
     seed_demo: bool,
-    /// Emit exactly the production stream (PROTOCOL.md part B) to every
+    /// Emit exactly the production stream (docs/protocol.md part B) to every
     /// client. It broadcasts every user's targets to every signed-in user.
     #[arg(long)]
     compat_part_b: bool,

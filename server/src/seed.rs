@@ -36,11 +36,11 @@ fn json(text: &str) -> Value {
 
 /// Seeds an empty database; returns false (and changes nothing) otherwise.
 pub fn seed_demo(svc: &Service) -> Result<bool, ApiError> {
-    if svc.db.read(db::users::count)? > 0 {
+    if svc.db().read(db::users::count)? > 0 {
         return Ok(false);
     }
     for &(username, password, role, org, customer) in DEMO_USERS {
-        create_user(&svc.db, NewUser {
+        create_user(svc.db(), NewUser {
             username: username.into(),
             password: password.into(),
             role: role.into(),

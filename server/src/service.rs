@@ -13,15 +13,15 @@ use crate::time;
 use flaglive::config::Layer;
 use flaglive::event::{EventKind, FlagState, Payload, StreamMessage};
 use flaglive::json::Value;
-use flaglive::{Flag, Strategy};
+use flaglive::Flag;
 use std::sync::Arc;
 
 pub struct Service {
-    pub db: Db,
-    pub hub: Hub,
-    pub relay: Relay,
+    db: Db,
+    hub: Hub,
+    relay: Relay,
     /// How many changes the persisted log keeps.
-    pub log_keep: u64,
+    log_keep: u64,
 }
 
 /// Who sees a change in part D mode.
@@ -46,6 +46,39 @@ fn to_json(m: &StreamMessage) -> String {
 }
 
 impl Service {
+    pub fn new(db: Db, hub: Hub, log_keep: u64) -> Service {
+        Service { db, hub, relay: Relay::default(), log_keep }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn hub(&self) -> &Hub {
+        &self.hub
+    }
+
+    /// Publishes whatever the change log has after the hub's version. Blocking.
+    pub fn catch_up(&self) {
+        self.relay.catch_up(&self.db, &self.hub);
+    }
+
+    /// Brings the hub up to the newest committed version if it is behind
+    /// (another instance's commit not heard yet). Blocking.
+    pub fn catch_up_if_behind(&self) {
+        self.relay.catch_up_if_behind(&self.db, &self.hub);
+    }
+
+    /// Server shutdown: the listener stops and every stream ends.
+    pub fn stop(&self) {
+        self.relay.stop();
+        self.hub.close();
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        self.relay.is_stopped()
+    }
+
     /// Runs `f` on the database from a blocking thread.
     pub async fn read<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
     where
@@ -53,7 +86,7 @@ impl Service {
         F: FnOnce(&mut dyn Sql) -> Result<T, DbError> + Send + 'static,
     {
         let svc = self.clone();
-        Ok(tokio::task::spawn_blocking(move || svc.db.read(f)).await??)
+        Ok(tokio::task::spawn_blocking(move || svc.db().read(f)).await??)
     }
 
     /// Runs a mutation from a blocking thread (see the module comment).
@@ -202,52 +235,4 @@ pub fn config_changed(layer: Layer, scope: &str, value: Option<&Value>, changed_
         Layer::Customer => Audience::Customer(scope.to_owned()),
     };
     Draft { audience, message: m, compat: None }
-}
-
-// ---- validation -------------------------------------------------------------
-
-/// Control characters, and the Unicode bidi controls (U+202A–202E,
-/// U+2066–2069) that make a name read differently from what it is: neither
-/// belongs in a name or an id an admin has to read.
-fn is_hidden_control(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
-/// A name or id an admin types and reads: 1 to 200 characters, not blank,
-/// no hidden controls.
-fn is_readable_key(value: &str) -> bool {
-    !value.trim().is_empty() && value.chars().count() <= 200 && !value.chars().any(is_hidden_control)
-}
-
-pub fn validate_flag_name(name: &str) -> Result<(), ApiError> {
-    if !is_readable_key(name) {
-        return Err(ApiError::invalid("flagName must be 1 to 200 characters, not blank, without control characters"));
-    }
-    Ok(())
-}
-
-pub fn validate_strategy(s: &Strategy) -> Result<(), ApiError> {
-    let text = s.as_str();
-    if text.trim().is_empty() || text.chars().count() > 64 {
-        return Err(ApiError::invalid("rolloutStrategy must be 1 to 64 characters"));
-    }
-    validate_text("rolloutStrategy", Some(text))
-}
-
-/// Free text (description, metadata): anything but NUL, which PostgreSQL
-/// (and so the production service) cannot store. Refused on SQLite too, so
-/// that both backends accept the same flags.
-pub fn validate_text(what: &str, value: Option<&str>) -> Result<(), ApiError> {
-    if value.is_some_and(|v| v.contains('\0')) {
-        return Err(ApiError::invalid(format!("{what} must not contain NUL characters")));
-    }
-    Ok(())
-}
-
-/// Usernames, roles, ids, organization and customer ids.
-pub fn validate_key(what: &str, value: &str) -> Result<(), ApiError> {
-    if !is_readable_key(value) {
-        return Err(ApiError::invalid(format!("{what} must be 1 to 200 characters, not blank, without control characters")));
-    }
-    Ok(())
 }

@@ -1,10 +1,11 @@
-//! `GET /api/feature-flags/snapshot` (PROTOCOL.md part C): every flag in the
+//! `GET /api/feature-flags/snapshot` (docs/protocol.md part C): every flag in the
 //! calling user's evaluation shape, plus the config layers of part E.
 
 use crate::auth::StreamUser;
 use crate::db;
 use crate::error::ApiError;
-use crate::{time, AppState};
+use crate::state::AppState;
+use crate::time;
 use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, ETAG, IF_NONE_MATCH};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};

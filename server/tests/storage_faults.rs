@@ -19,7 +19,7 @@ async fn refused(r: reqwest::Response, status: u16, code: &str) {
 /// SQLite's own check of the file; PostgreSQL has no such single check.
 fn integrity(s: &TestServer) -> String {
     match s.db {
-        Location::Sqlite(_) => s.app.service.db.read(|c| c.row("PRAGMA integrity_check", &[])).unwrap().unwrap().text(0).unwrap(),
+        Location::Sqlite(_) => s.app.service.db().read(|c| c.row("PRAGMA integrity_check", &[])).unwrap().unwrap().text(0).unwrap(),
         Location::Postgres { .. } => "ok".into(),
     }
 }
@@ -120,7 +120,7 @@ async fn a_full_disk_refuses_changes_and_keeps_the_database_intact() {
     let (s, admin, alice, mut sse) = with_flag_and_listener().await;
 
     // SQLite's own page limit: the file may not grow, as on a full disk.
-    let pragma = |s: &TestServer, sql: String| s.app.service.db.read(|c| c.rows(&sql, &[])).unwrap();
+    let pragma = |s: &TestServer, sql: String| s.app.service.db().read(|c| c.rows(&sql, &[])).unwrap();
     let pages = pragma(&s, "PRAGMA page_count".into())[0].int(0).unwrap();
     pragma(&s, format!("PRAGMA max_page_count = {pages}"));
     let big = json!({"value": {"blob": "x".repeat(100_000)}});

@@ -1,4 +1,4 @@
-//! Configuration layers (PROTOCOL.md part E). `defaults` and `environment`
+//! Configuration layers (docs/protocol.md part E). `defaults` and `environment`
 //! are global (scope `""`); `organization` and `customer` layers are stored
 //! per organization or customer id.
 

@@ -127,7 +127,7 @@ pub fn all_user_targets(c: &mut dyn Sql) -> Result<HashMap<String, Vec<(String, 
     Ok(map)
 }
 
-/// Every flag in the snapshot shape (PROTOCOL.md part C) for `user_id`:
+/// Every flag in the snapshot shape (docs/protocol.md part C) for `user_id`:
 /// all role targets, and only this user's own target.
 pub fn snapshot_flags(c: &mut dyn Sql, user_id: &str) -> Result<Vec<Flag>> {
     let mut roles = role_targets(c)?;

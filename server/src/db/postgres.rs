@@ -9,7 +9,7 @@
 //! transaction (see `stream::relay` for the listening side).
 
 use super::sql::{Cell, DbError, DbErrorKind, Param, Row, Sql};
-use super::MIGRATIONS;
+use super::migrations::MIGRATIONS;
 use bytes::BytesMut;
 use postgres::error::SqlState;
 use postgres::types::{IsNull, ToSql, Type};

@@ -3,7 +3,7 @@
 //! counted in `PRAGMA user_version`.
 
 use super::sql::{Cell, DbError, DbErrorKind, Param, Row, Sql};
-use super::MIGRATIONS;
+use super::migrations::MIGRATIONS;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, TransactionBehavior};
 use std::path::Path;

@@ -3,29 +3,22 @@
 //! the same PostgreSQL database.
 //!
 //! Commits reach the relay in two ways: [`Relay::deliver`] right after a
-//! local commit, and (PostgreSQL only) a `LISTEN` thread that hears each
-//! commit's `NOTIFY`. A change that does not follow the hub's version
+//! local commit, and (PostgreSQL only) [`super::listener`]'s thread, which
+//! hears each commit's `NOTIFY`. A change that does not follow the hub's version
 //! directly shows a gap (a notification not yet heard, or lost while the
 //! listening connection was down); the gap is filled from the change log
 //! before anything newer is published. An instance that fell behind
 //! further than the log reaches restarts its hub, so its clients resync.
 
+use super::hub::Hub;
 use crate::db::changes::{self, LoggedChange};
 use crate::db::sql::DbError;
-use crate::db::{postgres::CHANNEL, Db};
-use crate::service::Service;
-use crate::stream::hub::Hub;
-use postgres::fallible_iterator::FallibleIterator;
+use crate::db::Db;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Mutex;
 
 /// Changes read from the log per query while catching up.
 const BATCH: u64 = 512;
-
-/// How long the listener waits for a notification before checking the log
-/// anyway (a lost notification with none after it shows up this way).
-const POLL: Duration = Duration::from_secs(1);
 
 #[derive(Default)]
 pub struct Relay {
@@ -79,6 +72,10 @@ impl Relay {
     pub fn stop(&self) {
         self.stopped.store(true, Ordering::Relaxed);
     }
+
+    pub fn is_stopped(&self) -> bool {
+        self.stopped.load(Ordering::Relaxed)
+    }
 }
 
 fn catch_up(db: &Db, hub: &Hub) -> Result<(), DbError> {
@@ -111,77 +108,6 @@ fn catch_up(db: &Db, hub: &Hub) -> Result<(), DbError> {
         }
         if !full {
             return Ok(());
-        }
-    }
-}
-
-/// Starts the thread that listens for other instances' commits, if the
-/// database is shared (PostgreSQL). It ends after [`Relay::stop`].
-pub fn start_listener(svc: &Arc<Service>) {
-    if !svc.db.is_shared() {
-        return;
-    }
-    let svc = svc.clone();
-    std::thread::Builder::new()
-        .name("flaglive-listen".into())
-        .spawn(move || listen(&svc))
-        .expect("a thread can be started");
-}
-
-fn listen(svc: &Service) {
-    let Db::Postgres(pg) = &svc.db else { return };
-    let stopped = || svc.relay.stopped.load(Ordering::Relaxed);
-    let mut backoff = Duration::from_millis(100);
-    let mut reported = false;
-    while !stopped() {
-        let mut client = match pg.connect().and_then(|mut c| {
-            // Named, so that an operator (and the tests) can tell it apart.
-            c.batch_execute(&format!("SET application_name = 'flaglive-server listen'; LISTEN {CHANNEL}"))?;
-            Ok(c)
-        }) {
-            Ok(c) => c,
-            Err(e) => {
-                if !reported {
-                    eprintln!("flaglive-server: cannot listen for other instances' changes (retrying): {e}");
-                    reported = true;
-                }
-                std::thread::sleep(backoff);
-                backoff = (backoff * 2).min(Duration::from_secs(5));
-                continue;
-            }
-        };
-        if reported {
-            eprintln!("flaglive-server: listening for other instances' changes again");
-            reported = false;
-        }
-        backoff = Duration::from_millis(100);
-        // Whatever was committed while nobody listened comes from the log.
-        let mut behind = true;
-        while !stopped() {
-            if behind {
-                svc.relay.catch_up(&svc.db, &svc.hub);
-            }
-            let newest = {
-                let mut notifications = client.notifications();
-                let version = |n: postgres::Notification| n.payload().parse::<u64>().ok();
-                let mut newest = match notifications.timeout_iter(POLL).next() {
-                    Ok(n) => n.and_then(version),
-                    Err(_) => break,
-                };
-                // Take everything already received in one go.
-                let mut pending = notifications.iter();
-                while let Ok(Some(n)) = pending.next() {
-                    newest = newest.max(version(n));
-                }
-                newest
-            };
-            behind = match newest {
-                Some(v) => v > svc.hub.version(),
-                None => true, // a quiet second: check the log for a lost one
-            };
-            if client.is_closed() {
-                break;
-            }
         }
     }
 }

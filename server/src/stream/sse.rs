@@ -15,7 +15,7 @@ use super::hub::{Change, Replay};
 use crate::auth::StreamUser;
 use crate::db::users::User;
 use crate::error::ApiError;
-use crate::AppState;
+use crate::state::AppState;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::sse::{Event, Sse};
@@ -105,14 +105,14 @@ pub async fn stream(
         let header = headers.get("last-event-id").and_then(|v| v.to_str().ok());
         header.or(q.last_event_id.as_deref()).and_then(|v| v.trim().parse::<u64>().ok())
     };
-    let hub = &app.service.hub;
-    if app.service.db.is_shared() {
+    let hub = app.service.hub();
+    if app.service.db().is_shared() {
         // Another instance may have committed a change this one has not
         // heard of yet: read it from the log first, so the hello is never
         // older than what the client may already have seen (its snapshot,
         // or a stream on another instance), and no resync is needed.
         let svc = app.service.clone();
-        let _ = tokio::task::spawn_blocking(move || svc.relay.catch_up_if_behind(&svc.db, &svc.hub)).await;
+        let _ = tokio::task::spawn_blocking(move || svc.catch_up_if_behind()).await;
     }
     // The stream lives by its session (the extractor found it valid).
     let audience = crate::db::users::audience_key(&user);

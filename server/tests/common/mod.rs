@@ -82,7 +82,7 @@ impl TestServer {
         let svc = server.app.service.clone();
         tokio::task::spawn_blocking(move || {
             for &(u, p, role, org, cust) in USERS {
-                create_user(&svc.db, NewUser {
+                create_user(svc.db(), NewUser {
                     username: u.into(),
                     password: p.into(),
                     role: role.into(),
