@@ -40,14 +40,13 @@ function readOptions(o) {
   if (o === null || typeof o !== 'object' || Array.isArray(o)) {
     throw new TypeError('flaglive.FlagClient: invalid options: expected an object');
   }
-  const str = (k) => {
-    if (o[k] != null && typeof o[k] !== 'string') throw invalid(k, 'wrong type');
-    return o[k] ?? undefined;
-  };
-  const bool = (k, d) => {
-    if (o[k] != null && typeof o[k] !== 'boolean') throw invalid(k, 'wrong type');
+  /** Option `k` of JS type `type`, or `d` when absent or null. */
+  const typed = (type) => (k, d) => {
+    if (o[k] != null && typeof o[k] !== type) throw invalid(k, 'wrong type');
     return o[k] ?? d;
   };
+  const str = typed('string');
+  const bool = typed('boolean');
   const ms = (k, d) => {
     const v = o[k];
     if (v == null) return d;
@@ -60,10 +59,10 @@ function readOptions(o) {
     bootstrap = isPrepared(bootstrap) ? bootstrap.snapshot : JSON.stringify(bootstrap);
   }
   if (o.onExposure != null && typeof o.onExposure !== 'function') throw invalid('onExposure', 'must be a function');
-  const credentials = str('credentials') ?? 'include';
+  const credentials = str('credentials', 'include');
   const urlOverrides = bool('urlOverrides', false);
   return {
-    base: (str('baseUrl') ?? '').replace(/\/+$/, ''),
+    base: str('baseUrl', '').replace(/\/+$/, ''),
     credentials: credentials === 'omit' || credentials === 'same-origin' ? credentials : 'include',
     withCredentials: credentials === 'include',
     bootstrap,

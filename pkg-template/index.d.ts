@@ -24,7 +24,7 @@ export interface Evaluation {
 export type RolloutStrategy = 'all' | 'none' | 'targeted' | 'percentage' | (string & {});
 
 /**
- * A flag as the snapshot endpoint sends it (PROTOCOL.md part C).
+ * A flag as the snapshot endpoint sends it (docs/protocol.md part C).
  * `flagName` and `enabled` are required; the rest may be missing or null.
  */
 export interface SnapshotFlag {
@@ -140,7 +140,7 @@ export function createFlagClient(
   wasm?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>,
 ): Promise<FlagClient>;
 
-/** A snapshot document (PROTOCOL.md part C). */
+/** A snapshot document (docs/protocol.md part C). */
 export interface Snapshot {
   version?: number | null;
   generatedAt?: string | null;

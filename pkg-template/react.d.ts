@@ -31,7 +31,7 @@ export function useConfig<T = unknown>(path: string | undefined, fallback: T): T
 export function useConfig<T = unknown>(path?: string): T | undefined;
 export function useFlagClient(): FlagClient | null;
 
-// Drop-in equivalents of the production service's hooks (PROTOCOL.md part F).
+// Drop-in equivalents of the production service's hooks (docs/protocol.md part F).
 export interface QueryLike {
   isLoading: boolean;
   isError: boolean;

@@ -311,7 +311,7 @@ export function useFlagClient() {
   return useSyncExternalStore(store.subscribe, () => store.client, () => null);
 }
 
-// Drop-in equivalents of the production service's hooks (PROTOCOL.md part F),
+// Drop-in equivalents of the production service's hooks (docs/protocol.md part F),
 // answered from the local store with no request.
 
 function queryShape(store, status, enabled) {

@@ -25,7 +25,7 @@ function flagOf(flagName, spec) {
 /** The snapshot a test's spec stands for. */
 function snapshotOf({ flags, variants, config, user }) {
   const all = Object.entries(flags).map(([name, spec]) => flagOf(name, spec));
-  // A/B test T on variant v: the flag T_v is on (PROTOCOL.md part A).
+  // A/B test T on variant v: the flag T_v is on (docs/protocol.md part A).
   for (const [test, variant] of Object.entries(variants)) {
     if (typeof variant !== 'string') throw new TypeError(`flaglive/testing: variant of ${test} must be a string`);
     all.push(flagOf(`${test}_${variant}`, true));
