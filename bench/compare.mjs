@@ -1,7 +1,7 @@
 // Benchmarks against peer SDKs (not tests), printed as tables: bundle size
 // of a one-flag app per SDK, per-read cost, 10 000-flag evaluation vs
 // GrowthBook, and live propagation + bytes/requests per change vs the
-// production service's request-per-change hooks (PROTOCOL.md part F).
+// production service's request-per-change hooks (docs/protocol.md part F).
 // Browser figures come from one headless-Chromium run. Run via bench/compare.
 import net from 'node:net';
 import path from 'node:path';

@@ -3,7 +3,7 @@
 // the same thing against the same built package.
 
 // The vectors hold the server's storage model (all user targets of a flag);
-// `evaluate` takes the snapshot shape (PROTOCOL.md part C), where a flag
+// `evaluate` takes the snapshot shape (docs/protocol.md part C), where a flag
 // carries only the evaluated user's own target (the first match).
 export function snapshotFlag(c) {
   if (c.flag === null) return null;

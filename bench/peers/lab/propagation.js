@@ -1,6 +1,6 @@
 // Live propagation: the same page (5 components, 4 flags each) built two
 // ways. `flaglive`: useFlag over one shared FlagClient stream. `part-f`: a
-// model of the production service's hooks (PROTOCOL.md part F): each
+// model of the production service's hooks (docs/protocol.md part F): each
 // component's useFeatureFlagsWithSSE opens its own EventSource and, on
 // every stream message, re-fetches its flag set with one request
 // (POST /api/feature-flags/evaluate, the server's per-flag-set answer).

@@ -1,4 +1,4 @@
-// Configuration layers (PROTOCOL.md part E): defaults, environment, and
+// Configuration layers (docs/protocol.md part E): defaults, environment, and
 // per-organization / per-customer overrides, edited as JSON.
 import { useEffect, useState } from 'react';
 import { api } from '../api.js';
