@@ -10,8 +10,18 @@ import { bucket } from './index.js';
 import { useConfig, useFlagClient, useFlags, useFlagsStatus } from './react.js';
 
 const KEEP = 30;
-const box = { font: '13px/1.4 system-ui, sans-serif', border: '1px solid #ccc', borderRadius: 8, padding: '8px 10px', background: '#fff', color: '#222' };
-const cell = { padding: '2px 6px', borderBottom: '1px solid #eee', textAlign: 'left', verticalAlign: 'top' };
+// The panel takes its container's width and never more: tables of fixed
+// layout whose cells wrap long names anywhere, selects no wider than their
+// cell (an app's side column is often 300-400 px; at 380 px the override
+// column used to stick out and scroll the page sideways).
+const box = { font: '13px/1.4 system-ui, sans-serif', border: '1px solid #ccc', borderRadius: 8, padding: '8px 10px', background: '#fff', color: '#222', boxSizing: 'border-box', maxWidth: '100%', minWidth: 0 };
+const cell = { padding: '2px 4px', borderBottom: '1px solid #eee', textAlign: 'left', verticalAlign: 'top', overflowWrap: 'break-word' };
+const table = { borderCollapse: 'collapse', width: '100%', tableLayout: 'fixed' };
+const pick = { width: '100%', boxSizing: 'border-box', font: 'inherit', padding: 0 };
+/** A header row; `columns` are [title, width] ('' takes the rest). */
+const head = (columns) => h('thead', null, h('tr', null, ...columns.map(([t, width]) => h('th', { key: t, style: { ...cell, whiteSpace: 'nowrap', width } }, t))));
+/** A flag name that may wrap after each `_` (and anywhere, if it must). */
+const wrappable = (name) => name.split(/(?<=_)/).flatMap((part, i) => (i ? [h('wbr', { key: i }), part] : [part]));
 const pill = (on) => ({ display: 'inline-block', minWidth: 28, textAlign: 'center', borderRadius: 9, padding: '0 6px', color: '#fff', background: on ? '#2e7d4f' : '#888' });
 
 /** A/B tests from flag names: prefixes shared by two or more `${test}_${variant}` flags. */
@@ -40,33 +50,35 @@ export function FlagDevtools({ tests, title = 'flaglive' }) {
     add(`override ${name}: ${value === null ? 'cleared' : value === true ? 'on' : value === false ? 'off' : value}`, 'override');
   };
   return h('section', { style: box, 'data-flaglive-devtools': '' },
-    h('h2', { style: { fontSize: 15, margin: '0 0 6px', display: 'flex', gap: 8 } }, title,
+    h('h2', { style: { fontSize: 15, margin: '0 0 6px', display: 'flex', flexWrap: 'wrap', gap: 8 } }, title,
       h('span', { 'data-testid': 'status', className: `status ${status}`, title: error ?? '' }, status),
       h('span', { style: { color: '#888' } }, `reconnects ${client.reconnects}`)),
     error && status !== 'ready' ? h('p', { 'data-testid': 'status-error', style: { color: '#b3261e', margin: 0 } }, error) : null,
-    h('table', { 'data-testid': 'flag-table', style: { borderCollapse: 'collapse', width: '100%' } },
-      h('thead', null, h('tr', null, ...['flag', 'value', 'reason', 'bucket', 'override'].map((t) => h('th', { key: t, style: cell }, t)))),
+    h('table', { 'data-testid': 'flag-table', style: table },
+      head([['flag', ''], ['value', '4.6em'], ['reason', '30%'], ['override', '5.4em']]),
       h('tbody', null, names.map((name) => {
         const { enabled, reason } = client.detail(name);
         const forced = overrides[name];
         return h('tr', { key: name, 'data-testid': `flag-${name}`, 'data-enabled': String(enabled), 'data-reason': reason },
-          h('td', { style: cell }, name),
-          h('td', { style: cell }, h('span', { style: pill(enabled) }, enabled ? 'on' : 'off')),
-          h('td', { style: cell }, h('code', null, reason)),
-          h('td', { style: cell, 'data-testid': `bucket-${name}` }, client.u ? bucket(client.u, name) : ''),
+          h('td', { style: cell }, wrappable(name)),
+          h('td', { style: cell }, h('span', { style: pill(enabled) }, enabled ? 'on' : 'off'),
+            client.u ? h('span', { 'data-testid': `bucket-${name}`, title: 'rollout bucket (0-99)', style: { color: '#888', marginLeft: 4 } }, bucket(client.u, name)) : null),
+          h('td', { style: cell }, h('code', { style: { fontSize: 11 } }, reason)),
           h('td', { style: cell }, h('select', {
+            style: pick,
             'data-testid': `override-${name}`,
             value: typeof forced === 'boolean' ? (forced ? 'on' : 'off') : '',
             onChange: (e) => set(name, e.target.value === '' ? null : e.target.value === 'on'),
           }, h('option', { value: '' }, 'server'), h('option', { value: 'on' }, 'on'), h('option', { value: 'off' }, 'off'))));
       }))),
     names.length === 0 ? h('p', { style: { color: '#888' } }, 'No flags yet.') : null,
-    Object.keys(abTests).length ? h('table', { style: { borderCollapse: 'collapse', width: '100%', marginTop: 8 } },
-      h('thead', null, h('tr', null, ...['A/B test', 'variant', 'override'].map((t) => h('th', { key: t, style: cell }, t)))),
+    Object.keys(abTests).length ? h('table', { style: { ...table, marginTop: 8 } },
+      head([['A/B test', ''], ['variant', '30%'], ['override', '30%']]),
       h('tbody', null, Object.entries(abTests).map(([test, variants]) => h('tr', { key: test },
-        h('td', { style: cell }, test),
+        h('td', { style: cell }, wrappable(test)),
         h('td', { style: cell, 'data-testid': `variant-${test}` }, client.chooseVariant(test, [...variants]) ?? ''),
         h('td', { style: cell }, h('select', {
+          style: pick,
           'data-testid': `override-variant-${test}`,
           value: typeof overrides[test] === 'string' ? overrides[test] : '',
           onChange: (e) => set(test, e.target.value || null),
@@ -76,7 +88,7 @@ export function FlagDevtools({ tests, title = 'flaglive' }) {
       h('p', { 'data-testid': 'config-source', style: { color: '#888', margin: 0 } }, `source: ${client.config()?.source}`),
       h('pre', { 'data-testid': 'config-json', style: { margin: 0, maxHeight: 160, overflow: 'auto' } }, JSON.stringify(config, null, 2))),
     h('h3', { style: { fontSize: 13, margin: '8px 0 2px' } }, 'Live events'),
-    h('ol', { 'data-testid': 'event-log', style: { listStyle: 'none', margin: 0, padding: 0, maxHeight: 200, overflow: 'auto' } },
+    h('ol', { 'data-testid': 'event-log', style: { listStyle: 'none', margin: 0, padding: 0, maxHeight: 200, overflow: 'auto', overflowWrap: 'anywhere' } },
       log.map((e) => h('li', { key: e.id, className: e.kind }, h('time', { style: { color: '#888', marginRight: 6 } }, e.at.toLocaleTimeString()), e.text))));
 }
 

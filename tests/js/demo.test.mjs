@@ -258,3 +258,34 @@ test('the demo runs under its Content-Security-Policy, which needs wasm-unsafe-e
     await strict.stop();
   }
 });
+
+test('the devtools panel fits its column from 1 024 px up: the page never scrolls sideways', async () => {
+  // A long flag name is the worst case for the panel's first column.
+  const long = 'checkout_redesign_for_enterprise_customers_in_europe';
+  await admin.call('POST', '/api/admin/flags', { flagName: long, enabled: true, rolloutStrategy: 'all' });
+  try {
+    for (const width of [1024, 1280, 1600]) {
+      const { page, context, errors } = await signIn('maria', { width, height: 900 });
+      await page.locator(`[data-testid="flag-${long}"]`).waitFor(WAIT);
+      const fit = await page.evaluate(() => {
+        const panel = document.querySelector('[data-flaglive-devtools]');
+        const column = panel.parentElement.getBoundingClientRect();
+        const box = panel.getBoundingClientRect();
+        const outside = [...panel.querySelectorAll('*')]
+          .filter((e) => e.getBoundingClientRect().right > column.right + 1)
+          .map((e) => `${e.tagName.toLowerCase()}${e.dataset.testid ? `[${e.dataset.testid}]` : ''}`);
+        return {
+          pageScrollsSideways: document.documentElement.scrollWidth > document.documentElement.clientWidth,
+          panelWiderThanColumn: box.right > column.right + 1 || box.left < column.left - 1,
+          panelScrollsInside: panel.scrollWidth > panel.clientWidth + 1,
+          outside: outside.slice(0, 5),
+        };
+      });
+      assert.deepEqual(fit, { pageScrollsSideways: false, panelWiderThanColumn: false, panelScrollsInside: false, outside: [] }, `at ${width} px`);
+      assert.deepEqual(errors, []);
+      await context.close();
+    }
+  } finally {
+    await admin.call('DELETE', `/api/admin/flags/${long}`);
+  }
+});
