@@ -40,7 +40,12 @@ pub async fn snapshot(State(app): State<AppState>, StreamUser(user, _): StreamUs
     let matches = headers
         .get(IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+        .is_some_and(|v| v.split(',').any(|t| {
+            // Weak comparison (RFC 9110): a proxy that compresses the
+            // answer may hand the client `W/"…"` for our tag.
+            let t = t.trim();
+            t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag
+        }));
     if matches {
         return Ok((StatusCode::NOT_MODIFIED, [(ETAG, etag_value)]).into_response());
     }

@@ -55,3 +55,61 @@ async fn cors_allows_credentials_for_configured_origins_only() {
     assert_eq!(get.headers()["access-control-allow-origin"], allowed);
     s.stop().await;
 }
+
+/// Reads a body as sent, whatever its Content-Encoding.
+fn decoded(encoding: Option<&str>, bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut text = String::new();
+    match encoding {
+        Some("gzip") => flate2::read::GzDecoder::new(bytes).read_to_string(&mut text).map(|_| ()),
+        Some("br") => brotli_decompressor::Decompressor::new(bytes, 4096).read_to_string(&mut text).map(|_| ()),
+        None => Ok(text.push_str(std::str::from_utf8(bytes).unwrap())),
+        Some(other) => panic!("unexpected encoding {other}"),
+    }
+    .unwrap();
+    text
+}
+
+#[tokio::test]
+async fn json_answers_are_compressed_when_asked_and_the_stream_never_is() {
+    let s = TestServer::start(test_settings()).await;
+    let admin = s.login("admin").await;
+    for i in 0..20 {
+        create_flag(&admin, serde_json::json!({ "flagName": format!("compressed_{i}"), "enabled": true })).await;
+    }
+    let plain = admin.snapshot().await;
+    let get = |encoding: &'static str, etag: Option<String>| {
+        let mut r = admin.http.get(admin.url("/api/feature-flags/snapshot")).header("Accept-Encoding", encoding);
+        if let Some(tag) = etag {
+            r = r.header("If-None-Match", tag);
+        }
+        r.send()
+    };
+    for encoding in ["gzip", "br"] {
+        let r = get(encoding, None).await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-encoding"], encoding);
+        assert!(r.headers()["vary"].to_str().unwrap().to_ascii_lowercase().contains("accept-encoding"));
+        let etag = r.headers()["etag"].to_str().unwrap().to_owned();
+        let body = r.bytes().await.unwrap();
+        let text = decoded(Some(encoding), &body);
+        assert!(body.len() * 3 < text.len(), "{encoding}: {} bytes for {}", body.len(), text.len());
+        let read: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(read["flags"], plain["flags"], "{encoding}: the same snapshot");
+        // ETag and 304 as without compression; a weak form of the tag matches too.
+        assert_eq!(get(encoding, Some(etag.clone())).await.unwrap().status(), 304);
+        assert_eq!(get(encoding, Some(format!("W/{etag}"))).await.unwrap().status(), 304);
+    }
+    // Not asked: not compressed.
+    let r = admin.http.get(admin.url("/api/admin/flags")).send().await.unwrap();
+    assert!(r.headers().get("content-encoding").is_none());
+    let list: serde_json::Value = serde_json::from_str(&decoded(None, &r.bytes().await.unwrap())).unwrap();
+    assert_eq!(list.as_array().map(Vec::len), Some(20));
+    // The stream, asked for gzip as browsers do: plain text/event-stream.
+    let r = admin.http.get(admin.url("/api/feature-flags/sse")).header("Accept-Encoding", "gzip, deflate, br").send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    assert!(r.headers().get("content-encoding").is_none(), "the stream is never compressed");
+    drop(r);
+    s.stop().await;
+}
