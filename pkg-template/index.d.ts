@@ -2,6 +2,13 @@
 // tests/js/types-check.ts against real usage), like the JS they describe.
 
 /** Why a flag evaluated as it did; the production server's strings. */
+/**
+ * `T`, in a place TypeScript does not infer `T` from (a default variant
+ * must be one of the variants, not widen them). TypeScript's own `NoInfer`
+ * needs 5.4; this works from 5.0, the oldest version these types support.
+ */
+export type NotInferred<T> = [T][T extends any ? 0 : never];
+
 export type Reason =
   | 'flag_not_found'
   | 'flag_disabled'
@@ -77,7 +84,7 @@ export function chooseVariant<T extends string>(
   testName: string,
   variants: readonly T[],
   enabledFlagNames: readonly string[],
-  defaultVariant?: NoInfer<T> | null,
+  defaultVariant?: NotInferred<T> | null,
 ): T | undefined;
 
 export type InitInput =
@@ -165,7 +172,7 @@ export interface FlagClientOptions {
   /** Fetch credentials mode; `include` (default) also sets `withCredentials` on the stream. */
   credentials?: 'include' | 'same-origin' | 'omit';
   /** Flags to use at once (status `stale`) until the snapshot arrives: a snapshot or its JSON text. */
-  bootstrap?: Snapshot | string | PreparedBootstrap;
+  bootstrap?: Snapshot | string | PreparedBootstrap | null;
   /** Keep the last good flags in localStorage (default true). */
   cache?: boolean;
   /** Whose cached flags to show at start; default: the last user seen. */
@@ -249,9 +256,9 @@ export class FlagClient {
   isEnabled(name: string, fallback?: boolean): boolean;
   evaluate(name: string): Evaluation;
   /** The A/B variant of `testName`: first enabled `${testName}_${v}`, else `defaultVariant`, else the first. An exposure. */
-  variant<T extends string>(testName: string, variants: readonly T[], defaultVariant?: NoInfer<T> | null): T | undefined;
+  variant<T extends string>(testName: string, variants: readonly T[], defaultVariant?: NotInferred<T> | null): T | undefined;
   /** The same variant without reporting an exposure (e.g. to decide before showing it). */
-  chooseVariant<T extends string>(testName: string, variants: readonly T[], defaultVariant?: NoInfer<T> | null): T | undefined;
+  chooseVariant<T extends string>(testName: string, variants: readonly T[], defaultVariant?: NotInferred<T> | null): T | undefined;
   /** `evaluate(name)` without reporting an exposure. */
   detail(name: string): Evaluation;
   /** Listens for exposures and tracked events; returns the function that stops it. */

@@ -1,6 +1,6 @@
 // Hand-written types for flaglive/react.
 import type { ReactNode, JSX } from 'react';
-import type { Evaluation, FlagClient, FlagClientOptions, FlagStatus } from './index.js';
+import type { Evaluation, FlagClient, FlagClientOptions, FlagStatus, NotInferred } from './index.js';
 
 export interface FlagProviderProps {
   /** Your client (not closed by the provider)... */
@@ -25,7 +25,7 @@ export function useFlag(name: string, fallback?: boolean): boolean;
 export function useFlagDetail(name: string): Evaluation;
 export function useFlags(): Readonly<Record<string, boolean>>;
 export function useFlagsStatus(): FlagsStatus;
-export function useVariant<T extends string>(testName: string, variants: readonly T[], defaultVariant?: NoInfer<T>): T;
+export function useVariant<T extends string>(testName: string, variants: readonly T[], defaultVariant?: NotInferred<T>): T;
 /** The resolved configuration at a dotted path; `unknown` unless you name the type. */
 export function useConfig<T = unknown>(path: string | undefined, fallback: T): T;
 export function useConfig<T = unknown>(path?: string): T | undefined;
@@ -44,4 +44,4 @@ export function useFeatureFlagsWithSSE(
   flagNames: readonly string[],
   options?: { enabled?: boolean; onUpdate?: (flagName: string, enabled: boolean) => void },
 ): QueryLike & { flags: Record<string, boolean>; isConnected: boolean };
-export function useABTest<T extends string>(testName: string, variants: readonly T[], defaultVariant?: NoInfer<T>): T;
+export function useABTest<T extends string>(testName: string, variants: readonly T[], defaultVariant?: NotInferred<T>): T;

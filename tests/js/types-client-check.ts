@@ -24,6 +24,8 @@ async function client(): Promise<void> {
   await init();
   const prepared: PreparedBootstrap = prepareBootstrap('{"flags":[]}', { variants: { pricing: ['a', 'b'], plan: { variants: ['x'], defaultVariant: 'y' } } });
   new FlagClient({ bootstrap: prepared });
+  // Next's getServerSideProps cannot return undefined: no snapshot is null.
+  new FlagClient({ bootstrap: null });
   // @ts-expect-error variants are lists of names
   prepareBootstrap({ flags: [] }, { variants: { pricing: 'a' } });
   void [s, on, v, accent, off, loaded];
