@@ -7,11 +7,6 @@
 // while a string travels with it. Browsers never load this file (package
 // exports: only the `node` condition leads here).
 import { initSync, isLoaded } from './wasm.js';
-import base64 from './flaglive_wasm_inline.js';
+import bytes from './flaglive_wasm_inline.js';
 
-if (!isLoaded()) {
-  const bytes = typeof Buffer === 'function'
-    ? Buffer.from(base64, 'base64')
-    : Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-  initSync({ module: bytes });
-}
+if (!isLoaded()) initSync({ module: bytes });

@@ -1,0 +1,5 @@
+// The index entry of development builds: ./dev-init.js, then ./index.js.
+import './dev-init.js';
+
+export * from './index.js';
+export { default } from './index.js';

@@ -1,0 +1,89 @@
+// The packed package on the dev servers of Vite 5, 6 and 7, with no
+// configuration: their dependency pre-bundling moves flaglive's code into
+// node_modules/.vite/deps, away from its .wasm, so the module's URL beside
+// the code gets the dev server's HTML page. The page must still show the
+// server's values and follow a live change, with no console error, through
+// the plain client and the React provider. (Vite 8 and production builds
+// keep the file beside the code: app.test.mjs, demo.test.mjs.)
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { FlagServer, freePort } from './lib/server.mjs';
+import { launchChromium } from './lib/chromium.mjs';
+import { ROOT } from './lib/paths.mjs';
+import { installPacked } from '../../scripts/lib/install-packed.mjs';
+
+const APP = path.join(ROOT, 'tests/js/vite-dev-app');
+const WAIT = { timeout: 30_000 };
+let browser;
+
+before(async () => {
+  installPacked(APP);
+  browser = await launchChromium();
+});
+after(async () => { await browser?.close(); });
+
+/** `vite` (the package `vite5`, ...) serving the app in dev mode; resolves once it listens. */
+async function devServer(vite, flagServer) {
+  const port = await freePort();
+  const bin = path.join(APP, 'node_modules', vite, 'bin/vite.js');
+  // --force: pre-bundle again, as on a first start (the tarball was just installed).
+  const child = spawn(process.execPath, [bin, '--port', String(port), '--strictPort', '--host', '127.0.0.1', '--force'], {
+    cwd: APP, env: { ...process.env, FLAG_SERVER: flagServer.url, BROWSER: 'none' }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout.on('data', (d) => { log += d; });
+  child.stderr.on('data', (d) => { log += d; });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`${vite} exited:\n${log}`);
+    try {
+      if ((await fetch(`${url}/`)).ok) return { url, log: () => log, stop: () => child.kill('SIGTERM') };
+    } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${vite} did not start:\n${log}`);
+}
+
+for (const vite of ['vite5', 'vite6', 'vite7']) {
+  test(`${vite} dev server, no configuration: the page loads the wasm and follows a live change`, async () => {
+    const version = JSON.parse(fs.readFileSync(path.join(APP, 'node_modules', vite, 'package.json'), 'utf8')).version;
+    const server = await FlagServer.start();
+    const dev = await devServer(vite, server);
+    const page = await browser.context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    // Which request a "Failed to load resource" was.
+    page.on('response', (r) => { if (r.status() >= 400) errors.push(`${r.status()} ${new URL(r.url()).pathname}`); });
+    try {
+      const admin = await server.session('admin', 'admin-demo');
+      // Sign in through the dev server's proxy, so the cookie is the page's.
+      const login = await page.request.post(`${dev.url}/api/auth/login`, { data: { username: 'maria', password: 'md-demo' } });
+      assert.equal(login.status(), 200);
+      await page.goto(`${dev.url}/`);
+      const want = (await admin.evaluate(['promo_banner'], { id: 'user-maria', role: 'md' })).promo_banner.enabled;
+      const shows = async (value) => {
+        await page.locator('#client').filter({ hasText: String(value) }).waitFor(WAIT);
+        await page.locator('#react span').filter({ hasText: String(value) }).waitFor(WAIT);
+      };
+      try {
+        await shows(want);
+      } catch (e) {
+        const seen = await page.evaluate(() => document.body.innerText);
+        throw new Error(`Vite ${version}: the page shows ${JSON.stringify(seen)}; console: ${errors.join(' | ')}\n${dev.log()}`, { cause: e });
+      }
+      assert.equal(await page.getAttribute('#client', 'data-status'), 'ready');
+      await admin.call('POST', '/api/admin/flags/promo_banner/toggle', { enabled: !want });
+      await shows(!want);
+      assert.deepEqual(errors, [], `Vite ${version}: no console error`);
+    } finally {
+      await page.close();
+      dev.stop();
+      await server.stop();
+    }
+  });
+}
