@@ -216,6 +216,8 @@ export function FlagProvider({ client, options, fallback, children }) {
     };
     if (isLoaded()) start();
     else init().then(start, (e) => {
+      // Said in the console too: a `fallback` would otherwise hide it for good.
+      console.error('flaglive: the wasm module could not be loaded:', e);
       store.status = Object.freeze({ ready: false, status: 'error', error: String(e?.message ?? e) });
       store.emit();
     });

@@ -312,3 +312,22 @@ test('exposures through OpenFeature: the after hook reports variants, track() re
   assert.deepEqual(got.events, [['variant', 'pricing_page', got.value, null], ['track', 'purchase', null, { value: 42 }]]);
   assert.deepEqual(errors, []);
 }));
+
+test('a wasm that cannot be loaded is said in the console, not hidden behind the provider\'s fallback', async () => {
+  const server = await FlagServer.start();
+  const page = await browser.context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  try {
+    await page.route('**/*.wasm', (route) => route.abort());
+    await page.goto(`${server.url}/tests/js/app/dist/index.html`);
+    await page.evaluate(() => window.mountProviderOnly());
+    await page.waitForFunction(() => document.getElementById('fallback') !== null);
+    for (let i = 0; i < 100 && !errors.some((e) => e.includes('flaglive: the wasm module could not be loaded')); i++) await page.waitForTimeout(50);
+    assert.ok(errors.some((e) => e.includes('flaglive: the wasm module could not be loaded')), errors.join(' | '));
+    assert.equal(await page.textContent('#fallback'), 'waiting');
+  } finally {
+    await page.close();
+    await server.stop();
+  }
+});

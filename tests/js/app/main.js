@@ -48,6 +48,12 @@ window.mountHooks = async ({ strict = false, options = { baseUrl: '', cache: fal
   root.render(strict ? h(StrictMode, null, provider) : provider);
 };
 
+/** A provider that loads the wasm itself (no init() first), under a fallback. */
+window.mountProviderOnly = () => {
+  root = createRoot(document.getElementById('root'));
+  root.render(h(FlagProvider, { options: { baseUrl: '', cache: false }, fallback: h('span', { id: 'fallback' }, 'waiting') }, h(App)));
+};
+
 window.unmount = () => {
   root?.unmount();
   root = null;
