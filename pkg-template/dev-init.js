@@ -21,7 +21,7 @@ async function besideOrInlined() {
       if (r.ok && WASM_MAGIC.every((b, i) => bytes[i] === b)) return bytes;
     } catch { /* not reachable here (a test runner's file URL): the inlined copy */ }
   }
-  return (await import('./flaglive_wasm_inline.js')).default;
+  return (await import('./flaglive_wasm_inline.js')).wasmBytes;
 }
 
 // A failure is reported by the init() the app makes, which tries again.

@@ -6,7 +6,8 @@
 // server bundlers (Next.js, webpack) move this code away from that file,
 // while a string travels with it. Browsers never load this file (package
 // exports: only the `node` condition leads here).
+import './node-text.js';
 import { initSync, isLoaded } from './wasm.js';
-import bytes from './flaglive_wasm_inline.js';
+import { wasmBytes } from './flaglive_wasm_inline.js';
 
-if (!isLoaded()) initSync({ module: bytes });
+if (!isLoaded()) initSync({ module: wasmBytes });

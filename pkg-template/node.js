@@ -2,4 +2,4 @@
 import './node-init.js';
 
 export * from './index.js';
-export { default } from './index.js';
+export { init as default } from './index.js';

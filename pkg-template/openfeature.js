@@ -8,7 +8,7 @@
 // booleans are flags; strings are A/B variants (flags `${key}_${variant}`);
 // objects and numbers are layered configuration at the dotted path `key`.
 import { ErrorCode, OpenFeatureEventEmitter, ProviderEvents, StandardResolutionReasons } from '@openfeature/web-sdk';
-import init, { FlagClient } from './index.js';
+import { init, FlagClient } from './index.js';
 
 const REASONS = {
   flag_disabled: StandardResolutionReasons.DISABLED,

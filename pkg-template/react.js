@@ -7,7 +7,7 @@
 import {
   createContext, createElement, useContext, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore,
 } from 'react';
-import init, { FlagClient, chooseVariant, isLoaded } from './index.js';
+import { init, FlagClient, chooseVariant, isLoaded } from './index.js';
 import { configAt, evaluationOf, isPrepared, own, prepareBootstrap, variantKey } from './client.js';
 
 const NOT_FOUND = Object.freeze({ enabled: false, reason: 'flag_not_found' });
