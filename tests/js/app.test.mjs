@@ -52,7 +52,8 @@ const renders = (page) => page.evaluate(() => ({ ...window.renders }));
 test('the packed tarball ships the right files and builds with Vite defaults', () => {
   for (const f of ['index.js', 'index.d.ts', 'react.js', 'react.d.ts', 'openfeature.js', 'openfeature.d.ts', 'wasm.js', 'client.js', 'flaglive_wasm_bg.wasm', 'package.json',
     'node.js', 'node-init.js', 'react-node.js', 'openfeature-node.js', 'flaglive_wasm_inline.js',
-    'testing.js', 'testing.d.ts', 'testing-node.js', 'devtools.js', 'devtools.d.ts']) {
+    'testing.js', 'testing.d.ts', 'testing-node.js', 'devtools.js', 'devtools.d.ts',
+    'dev-init.js', 'index-dev.js', 'react-dev.js', 'node-text.js', 'cjs/package.json', 'cjs/node.js', 'cjs/wasm.js']) {
     assert.ok(packed.files.includes(f), `${f} in the tarball (${packed.files.join(', ')})`);
   }
   assert.ok(!packed.files.some((f) => f.startsWith('.')), 'no dotfiles shipped');
