@@ -213,6 +213,21 @@ pub async fn login(
 }
 
 pub async fn logout(State(app): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    // JSON only, like every other change: a form or a text/plain body is
+    // what another site can post with this user's cookie ("simple"
+    // requests need no CORS preflight), and would sign them out.
+    let json = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "logout takes Content-Type: application/json (an empty body or {})",
+        ));
+    }
     if let Some(token) = session_token(&headers) {
         app.service.read(move |c| users::delete_session(c, &token)).await?;
     }

@@ -118,7 +118,13 @@ pub fn router(app: AppState) -> Router {
         .route("/api/test/broadcast", post(test_broadcast))
         .route("/api", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
-        .layer(DefaultBodyLimit::max(app.settings.max_body_bytes));
+        .layer(DefaultBodyLimit::max(app.settings.max_body_bytes))
+        // Answers hold a user's flags, users, tokens: no browser or proxy
+        // cache may keep them (the snapshot and the stream say their own).
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, |r: &axum::response::Response| {
+            let json = r.headers().get(header::CONTENT_TYPE).is_some_and(|t| t.as_bytes().starts_with(b"application/json"));
+            json.then(|| HeaderValue::from_static("no-store"))
+        }));
 
     let mut router = match &app.settings.static_dir {
         Some(dir) => {
@@ -144,8 +150,15 @@ pub fn router(app: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")));
     if !app.settings.cors_origins.is_empty() {
-        let origins: Vec<HeaderValue> =
-            app.settings.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+        // main() refuses bad origins with a message; here they are only
+        // left out, so that no setting can make the router panic.
+        let origins: Vec<HeaderValue> = app
+            .settings
+            .cors_origins
+            .iter()
+            .filter(|o| validate::cors_origin(o).is_ok())
+            .filter_map(|o| HeaderValue::from_str(o).ok())
+            .collect();
         router = router.layer(
             CorsLayer::new()
                 .allow_origin(AllowOrigin::list(origins))

@@ -107,6 +107,12 @@ async fn main() {
     } else if args.allow_compat_query {
         eprintln!("flaglive-server: warning: --allow-compat-query: a client that asks for ?compat=part-b receives every user's targets");
     }
+    for origin in &args.cors_origins {
+        if let Err(why) = flaglive_server::validate::cors_origin(origin) {
+            eprintln!("flaglive-server: --cors-origin {origin:?}: {why}");
+            std::process::exit(2);
+        }
+    }
     let settings = Settings {
         compat_part_b: args.compat_part_b,
         allow_compat_query: args.allow_compat_query,

@@ -47,7 +47,8 @@ pub async fn snapshot(State(app): State<AppState>, StreamUser(user, _): StreamUs
             t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag
         }));
     if matches {
-        return Ok((StatusCode::NOT_MODIFIED, [(ETAG, etag_value)]).into_response());
+        let revalidate = HeaderValue::from_static("private, no-cache");
+        return Ok((StatusCode::NOT_MODIFIED, [(ETAG, etag_value), (CACHE_CONTROL, revalidate)]).into_response());
     }
     let empty = config == Default::default();
     let snapshot = Snapshot {

@@ -29,7 +29,12 @@ async fn bad_input_gets_a_json_4xx_and_changes_nothing() {
     assert_eq!(error_of(admin.post("/api/admin/flags", huge).await).await, (413, "too_large".into()));
     assert_eq!(error_of(admin.post("/api/admin/flags", json!({"flagName": "f"})).await).await, (409, "conflict".into()));
     // Bidi controls make a name read as another (U+202E reverses what follows).
-    for bad_name in ["", "   ", "a\nb", &"n".repeat(201), "promo\u{202E}txt.exe", "a\u{2066}b\u{2069}", "\u{202A}x"] {
+    // Invisible ones make a second flag look like the first (`dark_mode` and `dark_mode` + U+200B).
+    for bad_name in [
+        "", "   ", "a\nb", &"n".repeat(201), "promo\u{202E}txt.exe", "a\u{2066}b\u{2069}", "\u{202A}x",
+        "dark_mode\u{200B}", "dark\u{200D}mode", "\u{200E}dark_mode", "dark_mode\u{200F}", "dark\u{061C}mode",
+        "dark\u{2060}mode", "dark_mode\u{2064}", "\u{FEFF}dark_mode",
+    ] {
         assert_eq!(error_of(admin.post("/api/admin/flags", json!({"flagName": bad_name})).await).await.0, 422, "{bad_name:?}");
     }
     assert_eq!(error_of(admin.post("/api/admin/flags", json!({"flagName": "g", "rolloutStrategy": ""})).await).await.0, 422);

@@ -67,6 +67,14 @@ async fn login_sets_an_http_only_cookie_and_logout_ends_the_session() {
     assert_eq!((me["id"].as_str(), me["role"].as_str()), (Some("id-alice"), Some("md")));
     assert_eq!(client.ok(client.get("/api/auth/me").await).await["username"], "alice");
 
+    // Another site can post a form or text with the user's cookie: refused, still signed in.
+    for content_type in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"] {
+        let r = client.http.post(client.url("/api/auth/logout")).header("Content-Type", content_type).body("").send().await.unwrap();
+        assert_eq!(r.status(), 415, "{content_type}");
+    }
+    let r = client.http.post(client.url("/api/auth/logout")).send().await.unwrap();
+    assert_eq!(r.status(), 415, "no content type");
+    assert_eq!(client.get("/api/auth/me").await.status(), 200, "still signed in");
     let r = client.post("/api/auth/logout", json!({})).await;
     assert_eq!(r.status(), 204);
     assert_eq!(client.get("/api/auth/me").await.status(), 401);

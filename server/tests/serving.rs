@@ -113,3 +113,41 @@ async fn json_answers_are_compressed_when_asked_and_the_stream_never_is() {
     drop(r);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn signed_in_json_is_never_cached_and_the_snapshot_revalidates() {
+    let s = TestServer::start(test_settings()).await;
+    let admin = s.login("admin").await;
+    for path in ["/api/auth/me", "/api/admin/flags", "/api/admin/users", "/api/health"] {
+        let r = admin.get(path).await;
+        assert_eq!(r.headers()["cache-control"], "no-store", "{path}");
+    }
+    let snapshot = admin.get("/api/feature-flags/snapshot").await;
+    assert_eq!(snapshot.headers()["cache-control"], "private, no-cache");
+    let etag = snapshot.headers()["etag"].to_str().unwrap().to_owned();
+    let again = admin.http.get(admin.url("/api/feature-flags/snapshot")).header("If-None-Match", etag).send().await.unwrap();
+    assert_eq!(again.status(), 304);
+    assert_eq!(again.headers()["cache-control"], "private, no-cache", "a 304 keeps the snapshot revalidated, not dropped");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn cors_never_allows_the_null_origin_and_the_server_refuses_bad_origins_at_start() {
+    // Settings made in code: a `null` or `*` origin is left out, no panic.
+    let settings = flaglive_server::Settings { cors_origins: vec!["null".into(), "*".into()], ..test_settings() };
+    let s = TestServer::start(settings).await;
+    let anon = s.anonymous();
+    let r = anon.http.get(anon.url("/api/health")).header("Origin", "null").send().await.unwrap();
+    assert!(r.headers().get("access-control-allow-origin").is_none(), "null is never echoed with credentials");
+    s.stop().await;
+    // The command line: a clear error and exit code 2 (it panicked on `*`).
+    for origin in ["*", "null", "https://app.example.com/"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_flaglive-server"))
+            .args(["--database", temp_dir().join("cors.sqlite").to_str().unwrap(), "--listen", "127.0.0.1:0", "--cors-origin", origin])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{origin}: {stderr}");
+        assert!(stderr.contains("--cors-origin") && !stderr.contains("panicked"), "{origin}: {stderr}");
+    }
+}

@@ -153,7 +153,7 @@ test('identify(): a new sign-in replaces flags and cache; rapid calls, last wins
     assert.equal((await page.evaluate(() => window.startClient())).status, 'ready');
     assert.equal(await page.evaluate(() => window.client.isEnabled('promo_banner', false)), true);
 
-    await page.evaluate(() => fetch('/api/auth/logout', { method: 'POST' }));
+    await page.evaluate(() => fetch('/api/auth/logout', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }));
     await page.evaluate(({ u, p }) => window.login(u, p), { u: 'tom', p: 'tech-demo' });
     // Rapid calls: every promise settles, and the state is tom's.
     await page.evaluate(() => Promise.all([window.client.identify(), window.client.identify(), window.client.reload()]));

@@ -33,7 +33,7 @@ const flag = (name) => `/api/admin/flags/${encodeURIComponent(name)}`;
 export const api = {
   me: () => call('GET', '/api/auth/me'),
   login: (username, password) => call('POST', '/api/auth/login', { username, password }),
-  logout: () => call('POST', '/api/auth/logout'),
+  logout: () => call('POST', '/api/auth/logout', {}),
 
   flags: () => call('GET', '/api/admin/flags'),
   users: () => call('GET', '/api/admin/users'),
