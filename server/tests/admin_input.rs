@@ -154,3 +154,29 @@ async fn evaluate_endpoint_matches_the_production_vectors() {
     assert_eq!(missing, json!([{"flagName": "gone", "enabled": false, "reason": "flag_not_found"}]));
     s.stop().await;
 }
+
+/// Probe F4: any number of names, each scanned against every flag on the
+/// async workers. Now each name counts once, in the order asked, and a
+/// request may ask about at most MAX_EVALUATE_NAMES.
+#[tokio::test]
+async fn evaluate_counts_each_name_once_and_bounds_how_many() {
+    let s = TestServer::start(test_settings()).await;
+    let admin = s.login("admin").await;
+    create_flag(&admin, serde_json::json!({ "flagName": "on_for_all", "enabled": true, "rolloutStrategy": "all" })).await;
+    let max = flaglive_server::admin::MAX_EVALUATE_NAMES;
+    let answer = admin.ok(admin.post("/api/feature-flags/evaluate", serde_json::json!({ "flagNames": ["on_for_all", "missing", "on_for_all", "missing"] })).await).await;
+    let names: Vec<&str> = answer.as_array().unwrap().iter().map(|r| r["flagName"].as_str().unwrap()).collect();
+    assert_eq!(names, ["on_for_all", "missing"]);
+    assert_eq!((answer[0]["enabled"].as_bool(), answer[1]["reason"].as_str()), (Some(true), Some("flag_not_found")));
+    // The bound counts distinct names: max of them, repeated, is fine; one more is not.
+    let mut many: Vec<String> = (0..max).map(|i| format!("name_{i}")).collect();
+    many.extend(many.clone());
+    let r = admin.post("/api/feature-flags/evaluate", serde_json::json!({ "flagNames": many })).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(admin.ok(r).await.as_array().map(Vec::len), Some(max));
+    let too_many: Vec<String> = (0..=max).map(|i| format!("name_{i}")).collect();
+    let (status, body) = error_of(admin.post("/api/feature-flags/evaluate", serde_json::json!({ "flagNames": too_many })).await).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body, "invalid");
+    s.stop().await;
+}
