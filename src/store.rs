@@ -134,7 +134,14 @@ impl Store {
             return Outcome::resync(if m.version.is_some() { Resync::Soon } else { Resync::No });
         };
         match kind {
-            EventKind::Ping => return Outcome::default(),
+            // A part D ping carries the version of the last change sent on
+            // this stream: ahead of ours, a change was lost in transit
+            // (dropped by a proxy, cut mid-line). Re-read now rather than
+            // at the next change. Pings without one (part B) say nothing.
+            EventKind::Ping => {
+                let lost = matches!((m.version, self.version), (Some(sent), Some(mine)) if sent > mine);
+                return Outcome::resync(if lost { Resync::Now } else { Resync::No });
+            }
             EventKind::Resync => return Outcome::resync(Resync::Now),
             EventKind::Connection => return self.on_connection(&m),
             _ => {}

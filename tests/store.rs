@@ -67,6 +67,22 @@ fn part_d_events_apply_exactly_and_gaps_resync() {
     assert_eq!((gap.changed, gap.resync), (vec!["a".to_string()], Resync::Now));
 }
 
+/// A part D ping carries the last version its stream sent: a client behind
+/// it lost a change in transit and re-reads now, not at the next change.
+#[test]
+fn a_ping_ahead_of_the_store_means_a_lost_change() {
+    let mut s = loaded();
+    let ping = |v: Value| msg(json!({"type": "ping", "timestamp": 1, "version": v}));
+    assert!(s.apply_message(ping(json!(10))).is_empty(), "level: nothing");
+    assert!(s.apply_message(ping(json!(9))).is_empty(), "behind (a ping sent before a change we have): nothing");
+    assert_eq!(s.apply_message(ping(json!(11))), Outcome { resync: Resync::Now, ..Outcome::default() }, "ahead: re-read now");
+    assert_eq!(s.version(), Some(10), "a ping applies nothing");
+    assert!(s.apply_message(msg(json!({"type": "ping", "timestamp": 1}))).is_empty(), "part B: no version, nothing");
+    let mut unversioned = Store::new();
+    unversioned.apply_snapshot(snapshot(json!({"user": {"id": "me"}, "flags": []})));
+    assert!(unversioned.apply_message(ping(json!(5))).is_empty(), "a snapshot without versions cannot be behind");
+}
+
 #[test]
 fn a_snapshot_older_than_the_stream_is_applied_and_re_read() {
     let mut s = loaded();

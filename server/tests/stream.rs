@@ -191,6 +191,36 @@ async fn server_wide_compat_mode_and_pings() {
     let ping = sse.next().await.unwrap();
     assert_eq!(ping.kind(), "ping");
     assert!(ping.data["timestamp"].is_i64() && ping.id.is_none());
+    assert!(ping.data.get("version").is_none(), "part B pings as the production service sends them");
+    s.stop().await;
+}
+
+/// Part D pings carry the version of the last change the stream sent (the
+/// hello's at first), so a client that lost one on the way notices within
+/// one ping interval. Someone else's change counts too: its `version`
+/// message was sent.
+#[tokio::test]
+async fn part_d_pings_carry_the_last_version_sent() {
+    let s = TestServer::start(test_settings()).await;
+    let admin = s.login("admin").await;
+    let alice = s.login("alice").await;
+    let mut sse = alice.stream("", None).await;
+    let hello = sse.next().await.unwrap();
+    let start = hello.data["version"].as_u64().unwrap();
+    async fn next_ping(sse: &mut common::Sse) -> common::Event {
+        loop {
+            let e = sse.next().await.expect("the stream stays open");
+            if e.kind() == "ping" {
+                return e;
+            }
+        }
+    }
+    assert_eq!(next_ping(&mut sse).await.data["version"].as_u64(), Some(start));
+    create_flag(&admin, serde_json::json!({ "flagName": "pinged", "enabled": true })).await;
+    admin.put("/api/admin/flags/pinged/user-targets/id-bob", serde_json::json!({ "enabled": true })).await;
+    let ping = next_ping(&mut sse).await;
+    assert_eq!(ping.data["version"].as_u64(), Some(start + 2), "{:?}", ping.data);
+    assert!(ping.id.is_none(), "a ping moves no Last-Event-ID");
     s.stop().await;
 }
 

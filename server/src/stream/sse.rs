@@ -142,7 +142,7 @@ pub async fn stream(
             }
         }
     }
-    let events = stream::iter(first).chain(live(sub.rx, viewer, app.settings.ping_interval, session));
+    let events = stream::iter(first).chain(live(sub.rx, viewer, sub.version, app.settings.ping_interval, session));
     let mut response = Sse::new(events.map(Ok::<_, Infallible>)).into_response();
     // A compressing or buffering proxy (nginx, a Next.js rewrite) would
     // otherwise hold the stream back: observed, no update ever arrived.
@@ -159,10 +159,18 @@ type Session = (Ticket, oneshot::Receiver<Ended>);
 /// Ends when the hub drops this connection (slow client, shutdown) or when
 /// the session ends (logout, expiry, the user deleted); when the user
 /// changed, after a `resync` message (the client's snapshot is out of date).
-fn live(rx: mpsc::Receiver<Change>, viewer: Viewer, ping_interval: Duration, session: Session) -> impl Stream<Item = Event> {
+///
+/// A part D ping carries `version`: the last change this stream has sent
+/// (from `sent`, the hello's version at first). A client behind it lost a
+/// change on the way (a proxy dropped or cut an event) and re-reads within
+/// one ping interval instead of at the next change. The stream's own last
+/// version, not the hub's: a change published but still queued here would
+/// otherwise look lost.
+fn live(rx: mpsc::Receiver<Change>, viewer: Viewer, sent: u64, ping_interval: Duration, session: Session) -> impl Stream<Item = Event> {
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + ping_interval, ping_interval);
     ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    stream::unfold((rx, viewer, ping, session, false), |(mut rx, viewer, mut ping, mut session, ending)| async move {
+    let state = (rx, viewer, ping, session, sent, false);
+    stream::unfold(state, |(mut rx, viewer, mut ping, mut session, mut sent, ending)| async move {
         if ending {
             return None;
         }
@@ -171,19 +179,26 @@ fn live(rx: mpsc::Receiver<Change>, viewer: Viewer, ping_interval: Duration, ses
                 change = rx.recv() => {
                     let change = change?;
                     if let Some(event) = viewer.render(&change) {
-                        return Some((event, (rx, viewer, ping, session, false)));
+                        if change.audience != RAW {
+                            sent = sent.max(change.version);
+                        }
+                        return Some((event, (rx, viewer, ping, session, sent, false)));
                     }
                 }
                 _ = ping.tick() => {
-                    let event = Event::default().data(json(&simple(EventKind::Ping)));
-                    return Some((event, (rx, viewer, ping, session, false)));
+                    let mut message = simple(EventKind::Ping);
+                    if !viewer.compat {
+                        message.version = Some(sent);
+                    }
+                    let event = Event::default().data(json(&message));
+                    return Some((event, (rx, viewer, ping, session, sent, false)));
                 }
                 ended = &mut session.1 => {
                     if ended != Ok(Ended::UserChanged) {
                         return None;
                     }
                     let event = Event::default().data(json(&StreamMessage::new(EventKind::Resync)));
-                    return Some((event, (rx, viewer, ping, session, true)));
+                    return Some((event, (rx, viewer, ping, session, sent, true)));
                 }
             }
         }
