@@ -6,7 +6,13 @@
 //! - a request must arrive whole (head and body) within the header timeout
 //!   of its first byte, however it trickles;
 //! - a connection with nothing read or written for the idle timeout is
-//!   closed (streams stay alive by their pings).
+//!   closed (streams stay alive by their pings), and one that finished a
+//!   response and is not a stream must begin its next request within the
+//!   keep-alive timeout: idle keep-alive connections held their slots for
+//!   the whole idle timeout (probe F3: 10 addresses x 1 000 connections,
+//!   each after one `/api/health`, locked everyone else out for 120 s);
+//! - IPv6 clients count per /64 (one host holds a whole /64; counted by
+//!   exact address, IPv6 had no cap at all).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -24,6 +30,9 @@ use tokio::time::{Instant, Sleep};
 pub struct Limits {
     pub header_timeout: Duration,
     pub idle_timeout: Duration,
+    /// How long a connection that is not a stream may wait, after a
+    /// response, for its next request.
+    pub keepalive_timeout: Duration,
     pub max_connections: usize,
     pub max_connections_per_address: usize,
 }
@@ -66,6 +75,7 @@ impl GuardedListener {
     }
 
     fn admit(&self, address: IpAddr) -> Option<Slot> {
+        let address = counted_as(address);
         let mut open = self.open.lock().expect("not poisoned");
         let mine = open.by_address.get(&address).copied().unwrap_or(0);
         if open.total >= self.limits.max_connections || mine >= self.limits.max_connections_per_address {
@@ -74,6 +84,18 @@ impl GuardedListener {
         open.total += 1;
         *open.by_address.entry(address).or_insert(0) += 1;
         Some(Slot { open: self.open.clone(), address })
+    }
+}
+
+/// The address a connection counts under: IPv4 as it is (also when mapped
+/// into IPv6), IPv6 by its /64, the smallest network one host is given.
+pub fn counted_as(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V4(_) => address,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6((u128::from(v6) & !((1u128 << 64) - 1)).into()),
+        },
     }
 }
 
@@ -112,6 +134,10 @@ pub struct GuardedIo {
     deadline: Pin<Box<Sleep>>,
     header_timeout: Duration,
     idle_timeout: Duration,
+    keepalive_timeout: Duration,
+    /// Its response is an event stream (seen in the response head): quiet
+    /// between pings, and given the idle timeout.
+    event_stream: bool,
 }
 
 impl GuardedIo {
@@ -124,6 +150,8 @@ impl GuardedIo {
             deadline: Box::pin(tokio::time::sleep(limits.header_timeout)),
             header_timeout: limits.header_timeout,
             idle_timeout: limits.idle_timeout,
+            keepalive_timeout: limits.keepalive_timeout,
+            event_stream: false,
         }
     }
 }
@@ -151,20 +179,32 @@ impl AsyncRead for GuardedIo {
 }
 
 impl GuardedIo {
-    fn wrote(&mut self, n: usize) {
+    /// After `n` bytes of a response (`head`: the first bytes written since
+    /// the request began). A stream waits up to the idle timeout between
+    /// writes; any other connection up to the keep-alive timeout: for the
+    /// rest of its response, which is written as the client reads, or for
+    /// its next request.
+    fn wrote(&mut self, n: usize, head: &[u8]) {
         if n > 0 {
+            if self.awaiting_response {
+                // hyper writes header names in lower case.
+                self.event_stream = head.windows(EVENT_STREAM.len()).any(|w| w == EVENT_STREAM);
+            }
             self.awaiting_response = false;
-            let at = Instant::now() + self.idle_timeout;
+            let wait = if self.event_stream { self.idle_timeout } else { self.keepalive_timeout };
+            let at = Instant::now() + wait;
             self.deadline.as_mut().reset(at);
         }
     }
 }
 
+const EVENT_STREAM: &[u8] = b"content-type: text/event-stream";
+
 impl AsyncWrite for GuardedIo {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
         let result = Pin::new(&mut self.stream).poll_write(cx, data);
         if let Poll::Ready(Ok(n)) = result {
-            self.wrote(n);
+            self.wrote(n, data);
         }
         result
     }
@@ -172,7 +212,7 @@ impl AsyncWrite for GuardedIo {
     fn poll_write_vectored(mut self: Pin<&mut Self>, cx: &mut Context<'_>, bufs: &[io::IoSlice<'_>]) -> Poll<io::Result<usize>> {
         let result = Pin::new(&mut self.stream).poll_write_vectored(cx, bufs);
         if let Poll::Ready(Ok(n)) = result {
-            self.wrote(n);
+            self.wrote(n, bufs.first().map_or(&[][..], |b| &b[..]));
         }
         result
     }
@@ -187,5 +227,24 @@ impl AsyncWrite for GuardedIo {
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_counts_by_its_64_and_ipv4_as_it_is() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff:1:2:3".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(counted_as(a), counted_as(b), "one /64, one count");
+        assert_ne!(counted_as(a), counted_as(other));
+        assert_eq!(counted_as("2001:db8:1:2::".parse().unwrap()), counted_as(a));
+        let v4: IpAddr = "192.0.2.7".parse().unwrap();
+        assert_eq!(counted_as(v4), v4);
+        assert_eq!(counted_as("::ffff:192.0.2.7".parse().unwrap()), v4, "an IPv4-mapped address is that IPv4 address");
+        assert_ne!(counted_as("192.0.2.8".parse().unwrap()), v4);
     }
 }

@@ -183,6 +183,7 @@ pub async fn serve(
     let limits = connections::Limits {
         header_timeout: s.header_timeout,
         idle_timeout: s.idle_timeout.max(s.ping_interval * 2),
+        keepalive_timeout: s.keepalive_timeout.min(s.idle_timeout),
         max_connections: s.max_connections,
         max_connections_per_address: s.max_connections_per_address,
     };

@@ -69,6 +69,9 @@ struct Args {
     /// Close a connection with nothing read or written this many ms (at least two ping intervals).
     #[arg(long, default_value_t = 120_000)]
     idle_timeout_ms: u64,
+    /// A connection that is not a stream, after a response, must begin its next request within this many ms.
+    #[arg(long, default_value_t = 10_000)]
+    keepalive_timeout_ms: u64,
     /// Open connections at most; more are closed at once.
     #[arg(long, default_value_t = 10_000)]
     max_connections: usize,
@@ -128,6 +131,7 @@ async fn main() {
         content_security_policy: args.content_security_policy,
         header_timeout: Duration::from_millis(args.header_timeout_ms.max(1)),
         idle_timeout: Duration::from_millis(args.idle_timeout_ms.max(1)),
+        keepalive_timeout: Duration::from_millis(args.keepalive_timeout_ms.max(1)),
         max_connections: args.max_connections.max(1),
         max_connections_per_address: args.max_connections_per_address.max(1),
         max_streams_per_session: args.max_streams_per_session.max(1),

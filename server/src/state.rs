@@ -42,6 +42,10 @@ pub struct Settings {
     /// A connection with nothing read or written this long is closed
     /// (never less than two ping intervals, so streams stay open).
     pub idle_timeout: Duration,
+    /// A connection that is not a stream, after a response: its next
+    /// request must begin within this (the rest of a response, too, is
+    /// written as the client reads it: no pause longer than this).
+    pub keepalive_timeout: Duration,
     pub max_connections: usize,
     pub max_connections_per_address: usize,
     /// Open streams per login session; the next one gets 429.
@@ -68,6 +72,7 @@ impl Default for Settings {
             content_security_policy: DEFAULT_CSP.to_owned(),
             header_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(120),
+            keepalive_timeout: Duration::from_secs(10),
             max_connections: 10_000,
             max_connections_per_address: 1_000,
             max_streams_per_session: 32,

@@ -132,3 +132,47 @@ async fn a_session_has_a_bounded_number_of_streams() {
     }
     s.stop().await;
 }
+
+/// Probe F3: connections kept alive after one request held their slots for
+/// the whole idle timeout, so a few addresses could hold them all. Now a
+/// connection that is not a stream must begin its next request within the
+/// keep-alive timeout; streams keep the idle timeout.
+#[tokio::test]
+async fn idle_keep_alive_connections_free_their_slots_and_streams_do_not() {
+    let settings = Settings {
+        keepalive_timeout: Duration::from_millis(500),
+        max_connections_per_address: 20,
+        ..test_settings()
+    };
+    let s = TestServer::start(settings).await;
+    // One address fills its cap with connections that each asked once.
+    let mut held = Vec::new();
+    for _ in 0..20 {
+        let mut c = connect_from_elsewhere(&s).await;
+        c.write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+        let mut buf = [0u8; 4096];
+        let n = c.read(&mut buf).await.unwrap();
+        assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+        held.push(c);
+    }
+    let mut over = connect_from_elsewhere(&s).await;
+    assert!(closed_within(&mut over, 300).await, "the 21st is over the cap");
+    // Within the keep-alive timeout (not the 120 s idle timeout) they are closed...
+    for c in &mut held {
+        assert!(closed_within(c, 1_500).await, "an idle keep-alive connection is closed");
+    }
+    // ...and the address can connect again.
+    let mut again = connect_from_elsewhere(&s).await;
+    again.write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    let mut buf = [0u8; 4096];
+    let n = again.read(&mut buf).await.unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"), "a slot came free");
+    s.stop().await;
+    // A stream is quiet between pings, longer than the keep-alive timeout here, and stays open.
+    let settings = Settings { keepalive_timeout: Duration::from_millis(300), ping_interval: Duration::from_millis(1_200), ..test_settings() };
+    let s = TestServer::start(settings).await;
+    let alice = s.login("alice").await;
+    let mut sse = alice.stream("", None).await;
+    assert!(!sse.ends_within(2_000).await, "a stream is not a keep-alive connection");
+    s.stop().await;
+}
