@@ -11,6 +11,9 @@
 //!   keep-alive timeout: idle keep-alive connections held their slots for
 //!   the whole idle timeout (probe F3: 10 addresses x 1 000 connections,
 //!   each after one `/api/health`, locked everyone else out for 120 s);
+//! - writes that make no progress for the write-stall timeout (15 s) close
+//!   the connection: a stream whose client stopped reading held its queue
+//!   and buffers until the idle timeout (probe F1);
 //! - IPv6 clients count per /64 (one host holds a whole /64; counted by
 //!   exact address, IPv6 had no cap at all).
 
@@ -33,6 +36,8 @@ pub struct Limits {
     /// How long a connection that is not a stream may wait, after a
     /// response, for its next request.
     pub keepalive_timeout: Duration,
+    /// Writes that make no progress this long close the connection.
+    pub write_stall_timeout: Duration,
     pub max_connections: usize,
     pub max_connections_per_address: usize,
 }
@@ -135,6 +140,9 @@ pub struct GuardedIo {
     header_timeout: Duration,
     idle_timeout: Duration,
     keepalive_timeout: Duration,
+    write_stall_timeout: Duration,
+    /// A write is waiting for the client to read (the deadline is then the stall's).
+    stalled: bool,
     /// Its response is an event stream (seen in the response head): quiet
     /// between pings, and given the idle timeout.
     event_stream: bool,
@@ -151,6 +159,8 @@ impl GuardedIo {
             header_timeout: limits.header_timeout,
             idle_timeout: limits.idle_timeout,
             keepalive_timeout: limits.keepalive_timeout,
+            write_stall_timeout: limits.write_stall_timeout,
+            stalled: false,
             event_stream: false,
         }
     }
@@ -191,6 +201,7 @@ impl GuardedIo {
                 self.event_stream = head.windows(EVENT_STREAM.len()).any(|w| w == EVENT_STREAM);
             }
             self.awaiting_response = false;
+            self.stalled = false;
             let wait = if self.event_stream { self.idle_timeout } else { self.keepalive_timeout };
             let at = Instant::now() + wait;
             self.deadline.as_mut().reset(at);
@@ -200,19 +211,47 @@ impl GuardedIo {
 
 const EVENT_STREAM: &[u8] = b"content-type: text/event-stream";
 
+impl GuardedIo {
+    /// Before a write: whether the deadline passed (a stalled write ends
+    /// there, also when nothing polls the read side).
+    fn expired(&mut self, cx: &mut Context<'_>) -> bool {
+        self.deadline.as_mut().poll(cx).is_ready()
+    }
+
+    /// A write that could not proceed: the client is not reading. The first
+    /// such write starts the stall's deadline, unless an earlier one is due.
+    fn blocked(&mut self) {
+        if !self.stalled {
+            self.stalled = true;
+            let at = (Instant::now() + self.write_stall_timeout).min(self.deadline.deadline());
+            self.deadline.as_mut().reset(at);
+        }
+    }
+}
+
 impl AsyncWrite for GuardedIo {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
+        if self.expired(cx) {
+            return Poll::Ready(Err(timed_out()));
+        }
         let result = Pin::new(&mut self.stream).poll_write(cx, data);
-        if let Poll::Ready(Ok(n)) = result {
-            self.wrote(n, data);
+        match result {
+            Poll::Ready(Ok(n)) => self.wrote(n, data),
+            Poll::Pending => self.blocked(),
+            Poll::Ready(Err(_)) => {}
         }
         result
     }
 
     fn poll_write_vectored(mut self: Pin<&mut Self>, cx: &mut Context<'_>, bufs: &[io::IoSlice<'_>]) -> Poll<io::Result<usize>> {
+        if self.expired(cx) {
+            return Poll::Ready(Err(timed_out()));
+        }
         let result = Pin::new(&mut self.stream).poll_write_vectored(cx, bufs);
-        if let Poll::Ready(Ok(n)) = result {
-            self.wrote(n, bufs.first().map_or(&[][..], |b| &b[..]));
+        match result {
+            Poll::Ready(Ok(n)) => self.wrote(n, bufs.first().map_or(&[][..], |b| &b[..])),
+            Poll::Pending => self.blocked(),
+            Poll::Ready(Err(_)) => {}
         }
         result
     }

@@ -44,7 +44,14 @@ impl AppState {
         let keep = settings.replay_log as u64;
         let (version, recent) =
             db.read(|c| Ok((db::changes::current_version(c)?, db::changes::recent(c, keep)?)))?;
-        let hub = Hub::new(version, recent, settings.queue_capacity, settings.replay_log);
+        let hub = Hub::with_byte_limits(
+            version,
+            recent,
+            settings.queue_capacity,
+            settings.replay_log,
+            settings.replay_log_bytes,
+            settings.replay_max_bytes,
+        );
         let service = Arc::new(Service::new(db, hub, keep));
         stream::listener::start(&service);
         let logins = Arc::new(login_guard::LoginGuard::for_this_machine());
@@ -184,6 +191,7 @@ pub async fn serve(
         header_timeout: s.header_timeout,
         idle_timeout: s.idle_timeout.max(s.ping_interval * 2),
         keepalive_timeout: s.keepalive_timeout.min(s.idle_timeout),
+        write_stall_timeout: s.write_stall_timeout,
         max_connections: s.max_connections,
         max_connections_per_address: s.max_connections_per_address,
     };

@@ -72,6 +72,15 @@ struct Args {
     /// A connection that is not a stream, after a response, must begin its next request within this many ms.
     #[arg(long, default_value_t = 10_000)]
     keepalive_timeout_ms: u64,
+    /// Close a connection whose writes make no progress this many ms (a stream whose client stopped reading).
+    #[arg(long, default_value_t = 15_000)]
+    write_stall_timeout_ms: u64,
+    /// Bytes of change messages kept in memory for replay (beside --replay-log's count).
+    #[arg(long, default_value_t = 16 << 20)]
+    replay_log_bytes: usize,
+    /// A reconnect missing more than this many bytes of changes is told to resync instead.
+    #[arg(long, default_value_t = 1 << 20)]
+    replay_max_bytes: usize,
     /// Open connections at most; more are closed at once.
     #[arg(long, default_value_t = 10_000)]
     max_connections: usize,
@@ -132,6 +141,9 @@ async fn main() {
         header_timeout: Duration::from_millis(args.header_timeout_ms.max(1)),
         idle_timeout: Duration::from_millis(args.idle_timeout_ms.max(1)),
         keepalive_timeout: Duration::from_millis(args.keepalive_timeout_ms.max(1)),
+        write_stall_timeout: Duration::from_millis(args.write_stall_timeout_ms.max(1)),
+        replay_log_bytes: args.replay_log_bytes,
+        replay_max_bytes: args.replay_max_bytes,
         max_connections: args.max_connections.max(1),
         max_connections_per_address: args.max_connections_per_address.max(1),
         max_streams_per_session: args.max_streams_per_session.max(1),

@@ -32,6 +32,13 @@ pub struct Settings {
     pub queue_capacity: usize,
     /// Changes kept in memory for `Last-Event-ID` replay (and persisted).
     pub replay_log: usize,
+    /// Bytes of messages that in-memory log may hold (the newest change always stays).
+    pub replay_log_bytes: usize,
+    /// Bytes one reconnect may be replayed; more, and it is told to resync.
+    pub replay_max_bytes: usize,
+    /// A connection whose writes make no progress this long is closed (a
+    /// stream whose client stopped reading holds its queue and buffers).
+    pub write_stall_timeout: Duration,
     /// Enables `POST /api/test/broadcast` (admin only): send any `data:`
     /// text to every open stream, to test clients against bad input.
     pub test_hooks: bool,
@@ -68,6 +75,9 @@ impl Default for Settings {
             max_body_bytes: 256 * 1024,
             queue_capacity: 256,
             replay_log: 1024,
+            replay_log_bytes: crate::stream::hub::DEFAULT_LOG_BYTES,
+            replay_max_bytes: crate::stream::hub::DEFAULT_REPLAY_BYTES,
+            write_stall_timeout: Duration::from_secs(15),
             test_hooks: false,
             content_security_policy: DEFAULT_CSP.to_owned(),
             header_timeout: Duration::from_secs(10),

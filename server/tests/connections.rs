@@ -176,3 +176,50 @@ async fn idle_keep_alive_connections_free_their_slots_and_streams_do_not() {
     assert!(!sse.ends_within(2_000).await, "a stream is not a keep-alive connection");
     s.stop().await;
 }
+
+/// A session cookie for `username`, for raw connections.
+async fn session_cookie(s: &TestServer, username: &str) -> String {
+    let password = USERS.iter().find(|u| u.0 == username).unwrap().1;
+    let r = s.anonymous().post("/api/auth/login", serde_json::json!({ "username": username, "password": password })).await;
+    r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned()
+}
+
+async fn open_streams(s: &TestServer) -> u64 {
+    let health: Value = s.anonymous().get("/api/health").await.json().await.unwrap();
+    health["connections"].as_u64().unwrap()
+}
+
+/// Probe F1: a stream whose client stopped reading kept its queue and
+/// buffers until the 120 s idle timeout. Now writes that make no progress
+/// for the stall timeout close it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_whose_client_stopped_reading_is_closed_after_the_stall_timeout() {
+    let settings = Settings {
+        write_stall_timeout: Duration::from_millis(800),
+        test_hooks: true,
+        max_body_bytes: 4 << 20,
+        ..test_settings()
+    };
+    let s = TestServer::start(settings).await;
+    let admin = s.login("admin").await;
+    let cookie = session_cookie(&s, "alice").await;
+    let mut c = connect_from_elsewhere(&s).await;
+    let request = format!("GET /api/feature-flags/sse HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\n\r\n");
+    c.write_all(request.as_bytes()).await.unwrap();
+    let mut buf = [0u8; 4096];
+    let n = c.read(&mut buf).await.unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"), "the stream opened");
+    assert_eq!(open_streams(&s).await, 1);
+    // Much more than the socket buffers hold, while the client reads nothing.
+    let big = "x".repeat(1 << 20);
+    for _ in 0..40 {
+        admin.ok(admin.post("/api/test/broadcast", serde_json::json!({ "data": big })).await).await;
+    }
+    let started = Instant::now();
+    while open_streams(&s).await > 0 {
+        assert!(started.elapsed() < Duration::from_secs(5), "the stalled stream was closed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    drop(c);
+    s.stop().await;
+}

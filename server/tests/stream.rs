@@ -321,3 +321,27 @@ async fn test_hook_broadcasts_raw_data_only_when_enabled() {
     assert_eq!(admin.ok(admin.get("/api/health").await).await["version"], 0, "no version bump");
     s.stop().await;
 }
+
+/// Probe F1/F5: a replay is bounded in bytes. A reconnect that missed more
+/// than `replay_max_bytes` of changes is told to resync (its snapshot is
+/// the smaller read), one that missed less is replayed.
+#[tokio::test]
+async fn a_replay_larger_than_its_byte_bound_is_a_resync() {
+    let settings = Settings { replay_max_bytes: 6_000, ..test_settings() };
+    let s = TestServer::start(settings).await;
+    let admin = s.login("admin").await;
+    let alice = s.login("alice").await;
+    let description = "d".repeat(1_000);
+    create_flag(&admin, json!({ "flagName": "big", "enabled": true, "description": description })).await; // version 1
+    for i in 0..6 {
+        // Each change's messages carry the whole flag, description and all (part D and part B: ~2.4 KB).
+        admin.ok(admin.patch("/api/admin/flags/big", json!({ "description": format!("{description}{i}") })).await).await;
+    } // versions 2..=7
+    let mut near = alice.stream("", Some(6)).await;
+    assert_eq!(near.next().await.unwrap().kind(), "connection");
+    assert_eq!(near.next_change().await.unwrap().data["version"], 7, "one change missed: replayed");
+    let mut far = alice.stream("", Some(1)).await;
+    assert_eq!(far.next().await.unwrap().kind(), "connection");
+    assert_eq!(far.next().await.unwrap().kind(), "resync", "six large changes missed: re-read instead");
+    s.stop().await;
+}

@@ -1,6 +1,13 @@
 //! Fan-out of committed changes to every open stream, and the bounded
 //! in-memory replay log behind `Last-Event-ID`.
 //!
+//! The log is bounded by count and by bytes, and a replay larger than its
+//! byte bound is a `resync` instead (the snapshot is smaller than many
+//! large changes): 1 100 changes of 260 KB had grown the server by 660 MB
+//! (probe F5). The replay itself is only references into the log; `sse`
+//! renders it as the socket drains (probe F1: rendered at once, each
+//! replaying stream held 6.2 MB).
+//!
 //! Each connection has a bounded queue. Publishing never waits: a
 //! connection whose queue is full (a slow or dead client) is dropped, its
 //! stream ends, and its `EventSource` reconnects with `Last-Event-ID` and is
@@ -19,12 +26,18 @@ pub struct Hub {
     state: Mutex<State>,
     queue_capacity: usize,
     log_capacity: usize,
+    /// Bytes of messages the log may hold (the newest change always stays).
+    log_bytes: usize,
+    /// Bytes of messages one replay may send; more: `resync`.
+    replay_bytes: usize,
     removed: AtomicU64,
     restarts: AtomicU64,
 }
 
 struct State {
     log: VecDeque<Change>,
+    /// The bytes of the log's messages.
+    logged_bytes: usize,
     version: u64,
     subscribers: Vec<mpsc::Sender<Change>>,
     closed: bool,
@@ -51,16 +64,44 @@ pub struct Subscription {
 impl Hub {
     /// A hub at `version`, with `recent` (oldest first) as its replay log.
     pub fn new(version: u64, recent: Vec<LoggedChange>, queue_capacity: usize, log_capacity: usize) -> Hub {
-        let mut log: VecDeque<Change> = recent.into_iter().map(Arc::new).collect();
-        while log.len() > log_capacity {
-            log.pop_front();
-        }
-        Hub {
-            state: Mutex::new(State { log, version, subscribers: Vec::new(), closed: false }),
+        Hub::with_byte_limits(version, recent, queue_capacity, log_capacity, DEFAULT_LOG_BYTES, DEFAULT_REPLAY_BYTES)
+    }
+
+    /// The same, with the log's and a replay's bounds in bytes.
+    pub fn with_byte_limits(
+        version: u64,
+        recent: Vec<LoggedChange>,
+        queue_capacity: usize,
+        log_capacity: usize,
+        log_bytes: usize,
+        replay_bytes: usize,
+    ) -> Hub {
+        let hub = Hub {
+            state: Mutex::new(State { log: VecDeque::new(), logged_bytes: 0, version, subscribers: Vec::new(), closed: false }),
             queue_capacity: queue_capacity.max(1),
             log_capacity,
+            log_bytes,
+            replay_bytes,
             removed: AtomicU64::new(0),
             restarts: AtomicU64::new(0),
+        };
+        {
+            let mut s = hub.lock();
+            for change in recent {
+                hub.log_push(&mut s, Arc::new(change));
+            }
+        }
+        hub
+    }
+
+    /// Appends to the log and trims it to its bounds.
+    fn log_push(&self, s: &mut State, change: Change) {
+        s.logged_bytes += bytes_of(&change);
+        s.log.push_back(change);
+        while s.log.len() > self.log_capacity || (s.logged_bytes > self.log_bytes && s.log.len() > 1) {
+            if let Some(old) = s.log.pop_front() {
+                s.logged_bytes -= bytes_of(&old);
+            }
         }
     }
 
@@ -79,7 +120,13 @@ impl Hub {
             Some(v) if v > s.version => Replay::Resync,
             Some(v) => match s.log.front() {
                 Some(oldest) if oldest.version <= v + 1 => {
-                    Replay::Changes(s.log.iter().filter(|c| c.version > v).cloned().collect())
+                    let missed: Vec<Change> = s.log.iter().filter(|c| c.version > v).cloned().collect();
+                    let size: usize = missed.iter().map(|c| bytes_of(c)).sum();
+                    if size > self.replay_bytes {
+                        Replay::Resync
+                    } else {
+                        Replay::Changes(missed)
+                    }
                 }
                 _ => Replay::Resync,
             },
@@ -96,10 +143,7 @@ impl Hub {
         let change = Arc::new(change);
         let mut s = self.lock();
         s.version = change.version;
-        s.log.push_back(change.clone());
-        while s.log.len() > self.log_capacity {
-            s.log.pop_front();
-        }
+        self.log_push(&mut s, change.clone());
         let before = s.subscribers.len();
         s.subscribers.retain(|tx| match tx.try_send(change.clone()) {
             Ok(()) => true,
@@ -122,6 +166,7 @@ impl Hub {
         let mut s = self.lock();
         s.version = version;
         s.log.clear();
+        s.logged_bytes = 0;
         let dropped = s.subscribers.len();
         s.subscribers.clear();
         self.removed.fetch_add(dropped as u64, Ordering::Relaxed);
@@ -163,6 +208,16 @@ impl Hub {
     }
 }
 
+/// Default bound of the log's messages: 16 MiB.
+pub const DEFAULT_LOG_BYTES: usize = 16 << 20;
+/// Default bound of one replay: 1 MiB (a 10 000-flag snapshot is about as large).
+pub const DEFAULT_REPLAY_BYTES: usize = 1 << 20;
+
+/// What a change costs the log: its messages' bytes.
+fn bytes_of(c: &LoggedChange) -> usize {
+    c.message.len() + c.compat.as_ref().map_or(0, String::len)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,6 +243,28 @@ mod tests {
         assert!(matches!(hub.subscribe(None).replay, Replay::Nothing));
         assert!(matches!(hub.subscribe(Some(1)).replay, Replay::Resync), "too old");
         assert!(matches!(hub.subscribe(Some(99)).replay, Replay::Resync), "from the future");
+    }
+
+    #[test]
+    fn the_log_and_a_replay_are_bounded_in_bytes() {
+        let big = |version: u64| LoggedChange { message: "x".repeat(1_000), ..change(version) };
+        // Room for 5 KB of log, 2.5 KB of replay.
+        let hub = Hub::with_byte_limits(0, Vec::new(), 8, 1_000, 5_000, 2_500);
+        for v in 1..=20 {
+            hub.publish(big(v));
+        }
+        let s = hub.lock();
+        assert_eq!((s.log.len(), s.logged_bytes), (5, 5_000), "the newest 5 KB");
+        assert_eq!(s.log.front().map(|c| c.version), Some(16));
+        drop(s);
+        assert!(matches!(hub.subscribe(Some(18)).replay, Replay::Changes(c) if c.len() == 2), "2 KB: replayed");
+        assert!(matches!(hub.subscribe(Some(17)).replay, Replay::Resync), "3 KB: re-read the snapshot instead");
+        // One change larger than the whole bound stays, alone.
+        hub.publish(LoggedChange { message: "y".repeat(9_000), ..change(21) });
+        assert_eq!(hub.lock().log.len(), 1);
+        // Loaded from the database, the same bounds.
+        let hub = Hub::with_byte_limits(20, (1..=20).map(big).collect(), 8, 1_000, 5_000, 2_500);
+        assert_eq!(hub.lock().log.len(), 5);
     }
 
     #[tokio::test]

@@ -38,6 +38,7 @@ pub struct StreamQuery {
 }
 
 /// Who a connection belongs to, for deciding what it may see.
+#[derive(Clone)]
 struct Viewer {
     user: User,
     compat: bool,
@@ -127,6 +128,7 @@ pub async fn stream(
     let mut hello = simple(EventKind::Connection);
     hello.user_id = Some(viewer.user.id.clone());
     let mut first = Vec::new();
+    let mut missed = Vec::new();
     if compat {
         first.push(Event::default().data(json(&hello)));
     } else {
@@ -136,13 +138,19 @@ pub async fn stream(
         );
         match sub.replay {
             Replay::Nothing => {}
-            Replay::Changes(changes) => first.extend(changes.iter().filter_map(|c| viewer.render(c))),
+            Replay::Changes(changes) => missed = changes,
             Replay::Resync => {
                 first.push(Event::default().id(sub.version.to_string()).data(json(&StreamMessage::new(EventKind::Resync))))
             }
         }
     }
-    let events = stream::iter(first).chain(live(sub.rx, viewer, sub.version, app.settings.ping_interval, session));
+    // The replay, rendered one change at a time as the socket drains: the
+    // changes are shared with the log, and only what is being written is
+    // copied (rendered at once, a stream replaying 1 000 changes held 6 MB
+    // until its client read them).
+    let replay_viewer = viewer.clone();
+    let replayed = stream::iter(missed).filter_map(move |c| std::future::ready(replay_viewer.render(&c)));
+    let events = stream::iter(first).chain(replayed).chain(live(sub.rx, viewer, sub.version, app.settings.ping_interval, session));
     let mut response = Sse::new(events.map(Ok::<_, Infallible>)).into_response();
     // A compressing or buffering proxy (nginx, a Next.js rewrite) would
     // otherwise hold the stream back: observed, no update ever arrived.
