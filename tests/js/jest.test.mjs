@@ -21,7 +21,9 @@ for (const version of ['29', '30']) {
   const prepare = () => {
     if (installed) return;
     installPacked(app);
-    for (const f of fs.readdirSync(TESTS)) fs.copyFileSync(path.join(TESTS, f), path.join(app, f));
+    // Kept as *.jest.* here, so that node --test does not take them for its
+    // own; *.spec.* in the app, which Jest runs and node --test does not.
+    for (const f of fs.readdirSync(TESTS)) fs.copyFileSync(path.join(TESTS, f), path.join(app, f.replace('.jest.', '.spec.')));
     installed = true;
   };
   // Jest 29's ESM mode offers jsdom tests only the `browser` condition, where
@@ -29,11 +31,11 @@ for (const version of ['29', '30']) {
   // at the Node entries. Jest 30 offers `module-sync`, which leads there.
   // (Jest 29's default testMatch has no .mjs: naming the file is the test's choice, not a setting for flaglive.)
   const esmSetting = version === '29'
-    ? ['--testEnvironmentOptions', JSON.stringify({ customExportConditions: ['node'] }), '--testMatch', '**/flags.test.mjs']
+    ? ['--testEnvironmentOptions', JSON.stringify({ customExportConditions: ['node'] }), '--testMatch', '**/flags.spec.mjs']
     : [];
   for (const [mode, file, nodeArgs, setting] of [
-    ['CommonJS', 'flags\\.test\\.js$', [], []],
-    ['ESM', 'flags\\.test\\.mjs$', ['--experimental-vm-modules'], esmSetting],
+    ['CommonJS', 'flags\\.spec\\.js$', [], []],
+    ['ESM', 'flags\\.spec\\.mjs$', ['--experimental-vm-modules'], esmSetting],
   ]) {
     test(`Jest ${version}, ${mode} mode, jsdom: the core evaluates and a component follows createTestClient`, () => {
       prepare();

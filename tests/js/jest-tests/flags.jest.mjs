@@ -1,5 +1,5 @@
 // Jest in ESM mode (node --experimental-vm-modules): the same test as
-// flags.test.js, with import, in jsdom, no configuration for flaglive.
+// flags.jest.js, with import, in jsdom, no configuration for flaglive.
 import { act, createElement as h } from 'react';
 import { createRoot } from 'react-dom/client';
 import { evaluate, bucket } from 'flaglive';
