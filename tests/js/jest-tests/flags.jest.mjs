@@ -1,31 +1,11 @@
-// Jest in ESM mode (node --experimental-vm-modules): the same test as
-// flags.jest.js, with import, in jsdom, no configuration for flaglive.
+// Jest in ESM mode (node --experimental-vm-modules): the same tests as
+// flags.jest.js, loaded with import, in jsdom, no configuration for flaglive.
 import { act, createElement as h } from 'react';
 import { createRoot } from 'react-dom/client';
 import { evaluate, bucket } from 'flaglive';
 import { FlagProvider, useFlag, useVariant } from 'flaglive/react';
 import { createTestClient } from 'flaglive/testing';
 import { expect, test } from '@jest/globals';
+import flagTests from './flags-body.cjs';
 
-globalThis.IS_REACT_ACT_ENVIRONMENT = true;
-
-function Page() {
-  const promo = useFlag('promo_banner');
-  const plan = useVariant('pricing_page', ['control', 'annual']);
-  return h('p', null, `${promo ? 'promo' : 'none'} ${plan}`);
-}
-
-test('the core evaluates under require()', () => {
-  expect(evaluate({ flagName: 'f', enabled: true, rolloutStrategy: 'percentage', rolloutPercentage: 100 }, { userId: 'u' }))
-    .toEqual({ enabled: true, reason: 'percentage_rollout' });
-  expect(bucket('user-123', 'new_dashboard')).toBe(bucket('user-123', 'new_dashboard'));
-});
-
-test('a component renders what createTestClient says and follows set()', () => {
-  const flags = createTestClient({ flags: { promo_banner: true }, variants: { pricing_page: 'annual' } });
-  const root = document.createElement('div');
-  act(() => createRoot(root).render(h(FlagProvider, { client: flags }, h(Page))));
-  expect(root.textContent).toBe('promo annual');
-  act(() => flags.set({ flags: { promo_banner: false }, variants: { pricing_page: 'control' } }));
-  expect(root.textContent).toBe('none control');
-});
+flagTests({ act, h, createRoot, evaluate, bucket, FlagProvider, useFlag, useVariant, createTestClient, test, expect });
