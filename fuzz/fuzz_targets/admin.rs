@@ -44,7 +44,7 @@ fn world() -> &'static World {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let app = AppState::open(&Location::Sqlite(dir.join("fuzz.sqlite")), Settings::default()).unwrap();
-        create_user(&app.service.db, NewUser {
+        create_user(app.service.db(), NewUser {
             username: "admin".into(),
             password: "pw-admin".into(),
             role: "admin".into(),
