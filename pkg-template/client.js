@@ -86,8 +86,21 @@ function readOptions(o) {
 
 // ---- bootstraps evaluated ahead (server rendering) ------------------------
 
-/** Whether `b` came from prepareBootstrap(). */
+/** Whether `b` has the shape prepareBootstrap() gives (its `snapshot` text
+ *  is good whatever package made it). */
 export const isPrepared = (b) => typeof b?.snapshot === 'string' && typeof b.state?.f === 'object' && b.state.f !== null;
+
+/**
+ * The format of the evaluation codes a prepared bootstrap carries: `reason
+ * index * 2 + enabled`, the reasons in the core's order (REASONS). Bump it
+ * when either changes: a browser reads a prepared state only when its tag
+ * is this one, and otherwise evaluates the snapshot text itself, so a
+ * server on an older package never makes a newer browser misread its codes.
+ */
+export const CODES = 1;
+
+/** The prepared state of `b`, if it is in this package's code format. */
+export const preparedState = (b) => (isPrepared(b) && b.state.codes === CODES ? b.state : null);
 
 /**
  * The snapshot plus what the core made of it, as plain JSON: a server
@@ -108,7 +121,7 @@ export function prepareBootstrap(snapshot, { variants = {} } = {}) {
       const key = variantKey(`flaglive.prepareBootstrap: variants of ${test}`, test, list, Array.isArray(d) ? null : d?.defaultVariant);
       v[key] = JSON.parse(call(VARIANT, h, key));
     }
-    return { snapshot: text, state: { f: out.f, c: out.c ?? null, v } };
+    return { snapshot: text, state: { codes: CODES, f: out.f, c: out.c ?? null, v } };
   });
 }
 

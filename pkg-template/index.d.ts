@@ -117,6 +117,8 @@ export function initSync(module: { module: BufferSource | WebAssembly.Module } |
 export interface PreparedBootstrap {
   readonly snapshot: string;
   readonly state: {
+    /** The format of the codes; a browser on another package version evaluates `snapshot` itself instead. */
+    readonly codes?: number;
     readonly f: Readonly<Record<string, number>>;
     readonly c: unknown;
     readonly v: Readonly<Record<string, string | null>>;

@@ -8,15 +8,17 @@ import {
   createContext, createElement, useContext, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore,
 } from 'react';
 import { init, FlagClient, chooseVariant, isLoaded } from './index.js';
-import { configAt, evaluationOf, isPrepared, own, prepareBootstrap, variantKey } from './client.js';
+import { configAt, evaluationOf, own, prepareBootstrap, preparedState, variantKey } from './client.js';
 
 const NOT_FOUND = Object.freeze({ enabled: false, reason: 'flag_not_found' });
 const useClientLayoutEffect = typeof window === 'undefined' ? useEffect : useLayoutEffect;
 
-/** The evaluated state of a bootstrap: a prepareBootstrap() result as is
- *  (the browser needs no wasm for it); a plain snapshot through the core. */
+/** The evaluated state of a bootstrap: a prepareBootstrap() result in this
+ *  package's code format as is (the browser needs no wasm for it); a plain
+ *  snapshot, or a prepared one in another format, through the core. */
 function bootstrapState(bootstrap) {
-  if (isPrepared(bootstrap)) return bootstrap.state;
+  const prepared = preparedState(bootstrap);
+  if (prepared) return prepared;
   try { return prepareBootstrap(bootstrap).state; } catch { return null; }
 }
 
@@ -34,8 +36,9 @@ export class FlagStore {
     this.subscribe = this.subscribe.bind(this);
     // A plain snapshot needs the wasm to be read: until it is loaded, the
     // server-side reads (hydration) suspend, so React keeps the server's
-    // HTML instead of rendering a mismatch; a prepared one is read at once.
-    this.unread = bootstrap != null && !isPrepared(bootstrap) && !isLoaded() ? bootstrap : null;
+    // HTML instead of rendering a mismatch; a prepared one in this
+    // package's code format is read at once.
+    this.unread = bootstrap != null && !preparedState(bootstrap) && !isLoaded() ? bootstrap : null;
     this.adopt(this.unread === null && bootstrap != null ? bootstrapState(bootstrap) : null);
   }
 

@@ -148,6 +148,17 @@ test('server rendering in Node: bootstrap values, no window needed', async () =>
   const Show = () => h('i', null, `${useFlag('on')}/${useFlag('role_only')}/${useFlag('missing', true)}/${useVariant('ab', ['a', 'b'])}`);
   const html = renderToString(h(FlagProvider, { options: { bootstrap } }, h(Show)));
   assert.equal(html, '<i>true/true/true/b</i>');
+  // A prepared bootstrap carries its code format. One from a server on
+  // another format (here: its codes say every flag is off) is not read as
+  // ours: the core evaluates its snapshot text instead.
+  const prepared = flaglive.prepareBootstrap(bootstrap, { variants: { ab: ['a', 'b'] } });
+  assert.equal(prepared.state.codes, 1);
+  assert.equal(renderToString(h(FlagProvider, { options: { bootstrap: prepared } }, h(Show))), '<i>true/true/true/b</i>');
+  const allOff = Object.fromEntries(Object.keys(prepared.state.f).map((name) => [name, 2]));
+  const foreign = { snapshot: prepared.snapshot, state: { ...prepared.state, codes: 99, f: allOff, v: {} } };
+  assert.equal(renderToString(h(FlagProvider, { options: { bootstrap: foreign } }, h(Show))), '<i>true/true/true/b</i>');
+  const untagged = { snapshot: prepared.snapshot, state: { f: allOff, c: null, v: {} } };
+  assert.equal(renderToString(h(FlagProvider, { options: { bootstrap: untagged } }, h(Show))), '<i>true/true/true/b</i>');
 });
 
 /** Runs `code` as an ES module in a fresh Node process inside the app, so
@@ -177,7 +188,7 @@ test('under Node the package loads its wasm at import: init() resolves, prepareB
   assert.equal(got.loadedAtImport, true);
   assert.equal(got.fetches, 0);
   assert.equal(got.provider, 'function');
-  assert.deepEqual(got.prepared.state, { f: { ab_b: 9 }, c: { value: { n: 1 }, source: 'DEFAULT' }, v: { '["ab",null,"a","b"]': 'b', '["other","y","x"]': 'y' } });
+  assert.deepEqual(got.prepared.state, { codes: 1, f: { ab_b: 9 }, c: { value: { n: 1 }, source: 'DEFAULT' }, v: { '["ab",null,"a","b"]': 'b', '["other","y","x"]': 'y' } });
   assert.match(got.bad, /^flaglive\.prepareBootstrap: not a snapshot: /);
   assert.equal(got.badVariants, 'flaglive.prepareBootstrap: variants of ab: variants must be an array of strings');
 });

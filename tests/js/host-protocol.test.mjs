@@ -32,6 +32,11 @@ test('reason order: Reason::ALL in src/rules.rs is the order of REASONS in clien
   assert.deepEqual(js.slice(0, rust.length), rust, 'the core\'s reasons, in its order');
   assert.deepEqual(js.slice(rust.length), ['override'], 'then the host\'s own');
   assert.match(read('pkg-template/client.js'), new RegExp(`const OVERRIDDEN = ${rust.length * 2};`), 'override codes follow the core\'s');
+  // The code format prepared bootstraps carry (client.js CODES) is for
+  // exactly this reason list: change the list, bump CODES, and record both here.
+  const codes = Number(read('pkg-template/client.js').match(/export const CODES = (\d+);/)[1]);
+  const formats = { 1: 'flag_not_found flag_disabled user_targeted role_targeted strategy_all strategy_none strategy_targeted percentage_rollout default' };
+  assert.equal(formats[codes], rust.join(' '), `CODES ${codes} is recorded for this reason list`);
 });
 
 test('the built module answers with the keys and codes the host reads', async () => {
