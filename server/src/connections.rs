@@ -188,72 +188,59 @@ impl AsyncRead for GuardedIo {
     }
 }
 
-impl GuardedIo {
-    /// After `n` bytes of a response (`head`: the first bytes written since
-    /// the request began). A stream waits up to the idle timeout between
-    /// writes; any other connection up to the keep-alive timeout: for the
-    /// rest of its response, which is written as the client reads, or for
-    /// its next request.
-    fn wrote(&mut self, n: usize, head: &[u8]) {
-        if n > 0 {
-            if self.awaiting_response {
-                // hyper writes header names in lower case.
-                self.event_stream = head.windows(EVENT_STREAM.len()).any(|w| w == EVENT_STREAM);
-            }
-            self.awaiting_response = false;
-            self.stalled = false;
-            let wait = if self.event_stream { self.idle_timeout } else { self.keepalive_timeout };
-            let at = Instant::now() + wait;
-            self.deadline.as_mut().reset(at);
-        }
-    }
-}
-
+/// hyper writes header names in lower case.
 const EVENT_STREAM: &[u8] = b"content-type: text/event-stream";
 
 impl GuardedIo {
-    /// Before a write: whether the deadline passed (a stalled write ends
-    /// there, also when nothing polls the read side).
-    fn expired(&mut self, cx: &mut Context<'_>) -> bool {
-        self.deadline.as_mut().poll(cx).is_ready()
-    }
-
-    /// A write that could not proceed: the client is not reading. The first
-    /// such write starts the stall's deadline, unless an earlier one is due.
-    fn blocked(&mut self) {
-        if !self.stalled {
-            self.stalled = true;
-            let at = (Instant::now() + self.write_stall_timeout).min(self.deadline.deadline());
-            self.deadline.as_mut().reset(at);
+    /// One write, whichever kind, under the deadlines. Before it: a passed
+    /// deadline ends the connection (a stalled write ends there even when
+    /// nothing polls the read side). After it: written bytes set the next
+    /// deadline (a stream waits up to the idle timeout between writes, any
+    /// other connection up to the keep-alive timeout, for the rest of its
+    /// response or for its next request; `head` is what was offered, whose
+    /// start is the response head when a request awaited one); a write that
+    /// could not proceed (the client is not reading) starts the stall's
+    /// deadline, unless an earlier one is due.
+    fn write_with(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        head: &[u8],
+        write: impl FnOnce(Pin<&mut TcpStream>, &mut Context<'_>) -> Poll<io::Result<usize>>,
+    ) -> Poll<io::Result<usize>> {
+        if self.deadline.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(Err(timed_out()));
         }
+        let result = write(Pin::new(&mut self.stream), cx);
+        match result {
+            Poll::Ready(Ok(n)) if n > 0 => {
+                if self.awaiting_response {
+                    self.event_stream = head.windows(EVENT_STREAM.len()).any(|w| w == EVENT_STREAM);
+                }
+                self.awaiting_response = false;
+                self.stalled = false;
+                let wait = if self.event_stream { self.idle_timeout } else { self.keepalive_timeout };
+                let at = Instant::now() + wait;
+                self.deadline.as_mut().reset(at);
+            }
+            Poll::Pending if !self.stalled => {
+                self.stalled = true;
+                let at = (Instant::now() + self.write_stall_timeout).min(self.deadline.deadline());
+                self.deadline.as_mut().reset(at);
+            }
+            _ => {}
+        }
+        result
     }
 }
 
 impl AsyncWrite for GuardedIo {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
-        if self.expired(cx) {
-            return Poll::Ready(Err(timed_out()));
-        }
-        let result = Pin::new(&mut self.stream).poll_write(cx, data);
-        match result {
-            Poll::Ready(Ok(n)) => self.wrote(n, data),
-            Poll::Pending => self.blocked(),
-            Poll::Ready(Err(_)) => {}
-        }
-        result
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
+        self.write_with(cx, data, |stream, cx| stream.poll_write(cx, data))
     }
 
-    fn poll_write_vectored(mut self: Pin<&mut Self>, cx: &mut Context<'_>, bufs: &[io::IoSlice<'_>]) -> Poll<io::Result<usize>> {
-        if self.expired(cx) {
-            return Poll::Ready(Err(timed_out()));
-        }
-        let result = Pin::new(&mut self.stream).poll_write_vectored(cx, bufs);
-        match result {
-            Poll::Ready(Ok(n)) => self.wrote(n, bufs.first().map_or(&[][..], |b| &b[..])),
-            Poll::Pending => self.blocked(),
-            Poll::Ready(Err(_)) => {}
-        }
-        result
+    fn poll_write_vectored(self: Pin<&mut Self>, cx: &mut Context<'_>, bufs: &[io::IoSlice<'_>]) -> Poll<io::Result<usize>> {
+        let head = bufs.first().map_or(&[][..], |b| &b[..]);
+        self.write_with(cx, head, |stream, cx| stream.poll_write_vectored(cx, bufs))
     }
 
     fn is_write_vectored(&self) -> bool {

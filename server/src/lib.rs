@@ -29,7 +29,6 @@ use db::Location;
 pub use state::{AppState, Settings, DEFAULT_CSP};
 use std::sync::Arc;
 use stream::hub::Hub;
-use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
@@ -148,11 +147,10 @@ pub fn router(app: AppState) -> Router {
     // request accepts it: a 20-flag snapshot is 1.7 KB gzipped against
     // several KB plain, which a phone on 3g pays for before its first
     // correct flag. Never the stream: it must reach the client message by
-    // message (DefaultPredicate leaves text/event-stream alone; said again
-    // here because it matters), and bodies under 32 bytes stay as they are.
-    let compress_when = DefaultPredicate::new().and(NotForContentType::const_new("text/event-stream"));
+    // message, and the default predicate leaves text/event-stream alone, as
+    // it does bodies under 32 bytes (serving.rs checks the stream).
     router = router
-        .layer(CompressionLayer::new().gzip(true).br(true).compress_when(compress_when))
+        .layer(CompressionLayer::new().gzip(true).br(true))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")));

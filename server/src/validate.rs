@@ -31,11 +31,9 @@ fn is_readable_key(value: &str) -> bool {
     !value.trim().is_empty() && value.chars().count() <= 200 && !value.chars().any(is_hidden_control)
 }
 
+/// A flag's name: a key like any other.
 pub fn flag_name(name: &str) -> Result<(), ApiError> {
-    if !is_readable_key(name) {
-        return Err(ApiError::invalid("flagName must be 1 to 200 characters, not blank, without control or invisible characters"));
-    }
-    Ok(())
+    key("flagName", name)
 }
 
 pub fn strategy(s: &Strategy) -> Result<(), ApiError> {
@@ -82,9 +80,11 @@ pub fn cors_origin(origin: &str) -> Result<(), String> {
     if scheme != "http" && scheme != "https" {
         return Err(format!("scheme `{scheme}`: expected http or https"));
     }
-    let host = rest.rsplit_once(':').map_or(rest, |(host, port)| if port.chars().all(|c| c.is_ascii_digit()) && !port.is_empty() { host } else { rest });
-    let valid_host = !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '[' | ']' | ':'));
-    if !valid_host || rest.contains('/') {
+    // A host (name, IPv4, or [IPv6]) and maybe `:port`: no path, no user.
+    let host_and_port = !rest.is_empty()
+        && !rest.starts_with(':')
+        && rest.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '[' | ']' | ':'));
+    if !host_and_port {
         return Err("expected scheme://host[:port] with no path, e.g. https://app.example.com".into());
     }
     Ok(())
