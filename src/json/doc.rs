@@ -67,8 +67,6 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [Kind::Null, Kind::Bool, Kind::Number, Kind::String, Kind::Array, Kind::Object];
-
     /// "a string", "an array", ...
     pub fn described(self) -> &'static str {
         Kind::described_of(self as u32)
