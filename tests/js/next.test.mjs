@@ -6,10 +6,11 @@
 // toggle re-renders the page live, and OpenFeature's React SDK works.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { FlagServer, freePort } from './lib/server.mjs';
+import { startAnswering } from './lib/web-process.mjs';
 import { launchChromium } from './lib/chromium.mjs';
 import { ROOT, PKG } from './lib/paths.mjs';
 import { installPacked } from '../../scripts/lib/install-packed.mjs';
@@ -43,17 +44,12 @@ async function startNext(name) {
   }
   const port = await freePort();
   const command = name === 'dev' ? 'dev' : 'start';
-  const proc = spawn(NEXT, [command, '-p', String(port), '-H', '127.0.0.1'], { cwd: APP, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout.on('data', (d) => (out += d));
-  proc.stderr.on('data', (d) => (out += d));
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 600; i++) { // the dev server compiles on the first request
-    try { if ((await fetch(url)).status === 200) return { url, proc, log, output: () => out }; } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  proc.kill();
-  throw new Error(`next start (${name}) did not answer:\n${out}`);
+  // Up to 2 minutes: the dev server compiles on the first request.
+  const { proc, output } = await startAnswering(NEXT, [command, '-p', String(port), '-H', '127.0.0.1'], {
+    url, cwd: APP, env, tries: 600, everyMs: 200, what: `next ${command} (${name})`,
+  });
+  return { url, proc, log, output };
 }
 
 before(async () => {

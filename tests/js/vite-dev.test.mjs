@@ -7,10 +7,10 @@
 // keep the file beside the code: app.test.mjs, demo.test.mjs.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { FlagServer, freePort } from './lib/server.mjs';
+import { startAnswering } from './lib/web-process.mjs';
 import { launchChromium } from './lib/chromium.mjs';
 import { ROOT } from './lib/paths.mjs';
 import { installPacked } from '../../scripts/lib/install-packed.mjs';
@@ -25,27 +25,16 @@ before(async () => {
 });
 after(async () => { await browser?.close(); });
 
-/** `vite` (the package `vite5`, ...) serving the app in dev mode; resolves once it listens. */
+/** `vite` (the package `vite5`, ...) serving the app in dev mode; resolves once it answers. */
 async function devServer(vite, flagServer) {
   const port = await freePort();
   const bin = path.join(APP, 'node_modules', vite, 'bin/vite.js');
-  // --force: pre-bundle again, as on a first start (the tarball was just installed).
-  const child = spawn(process.execPath, [bin, '--port', String(port), '--strictPort', '--host', '127.0.0.1', '--force'], {
-    cwd: APP, env: { ...process.env, FLAG_SERVER: flagServer.url, BROWSER: 'none' }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  child.stdout.on('data', (d) => { log += d; });
-  child.stderr.on('data', (d) => { log += d; });
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`${vite} exited:\n${log}`);
-    try {
-      if ((await fetch(`${url}/`)).ok) return { url, log: () => log, stop: () => child.kill('SIGTERM') };
-    } catch { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`${vite} did not start:\n${log}`);
+  // --force: pre-bundle again, as on a first start (the tarball was just installed).
+  const { proc, output } = await startAnswering(process.execPath, [bin, '--port', String(port), '--strictPort', '--host', '127.0.0.1', '--force'], {
+    url, cwd: APP, env: { ...process.env, FLAG_SERVER: flagServer.url, BROWSER: 'none' }, tries: 300, everyMs: 100, what: vite,
+  });
+  return { url, log: output, stop: () => proc.kill('SIGTERM') };
 }
 
 for (const vite of ['vite5', 'vite6', 'vite7']) {
