@@ -4,7 +4,7 @@
 use crate::auth::{self, AdminUser, CurrentUser, NewUser};
 use crate::db::{self, users::User};
 use crate::error::{ApiError, Body};
-use crate::service::{self, Draft};
+use crate::service::{self, Actor, Draft};
 use crate::validate;
 use crate::state::AppState;
 use crate::{ids, time};
@@ -146,7 +146,7 @@ pub async fn list_flags(State(app): State<AppState>, _: AdminUser) -> Result<Jso
     Ok(Json(flags))
 }
 
-pub async fn create_flag(State(app): State<AppState>, _: AdminUser, Body(input): Body<CreateFlag>) -> Result<Response, ApiError> {
+pub async fn create_flag(State(app): State<AppState>, AdminUser(actor): AdminUser, Body(input): Body<CreateFlag>) -> Result<Response, ApiError> {
     validate::flag_name(&input.flag_name)?;
     let strategy = Strategy::parse(input.rollout_strategy.as_deref().unwrap_or("all"));
     validate::strategy(&strategy)?;
@@ -168,7 +168,7 @@ pub async fn create_flag(State(app): State<AppState>, _: AdminUser, Body(input):
     };
     let flag = app
         .service
-        .write(move |tx| {
+        .write(actor, move |tx| {
             if db::flags::get(tx, &flag.flag_name)?.is_some() {
                 return Err(ApiError::conflict(format!("a flag named {:?} exists", flag.flag_name)));
             }
@@ -182,23 +182,23 @@ pub async fn create_flag(State(app): State<AppState>, _: AdminUser, Body(input):
 
 pub async fn update_flag(
     State(app): State<AppState>,
-    _: AdminUser,
+    AdminUser(actor): AdminUser,
     Path(name): Path<String>,
     Body(patch): Body<UpdateFlag>,
 ) -> Result<Json<Flag>, ApiError> {
-    Ok(Json(app.service.write(move |tx| apply_update(tx, &name, patch)).await?))
+    Ok(Json(app.service.write(actor, move |tx| apply_update(tx, &name, patch)).await?))
 }
 
 /// `{ "enabled": bool }` sets; an empty body object flips.
 pub async fn toggle_flag(
     State(app): State<AppState>,
-    _: AdminUser,
+    AdminUser(actor): AdminUser,
     Path(name): Path<String>,
     Body(t): Body<Toggle>,
 ) -> Result<Json<Flag>, ApiError> {
     let flag = app
         .service
-        .write(move |tx| {
+        .write(actor, move |tx| {
             let enabled = match t.enabled {
                 Some(e) => e,
                 None => !find(tx, &name)?.enabled,
@@ -211,17 +211,17 @@ pub async fn toggle_flag(
 
 pub async fn set_rollout(
     State(app): State<AppState>,
-    _: AdminUser,
+    AdminUser(actor): AdminUser,
     Path(name): Path<String>,
     Body(r): Body<Rollout>,
 ) -> Result<Json<Flag>, ApiError> {
     let patch = UpdateFlag { rollout_percentage: Some(r.rollout_percentage), ..UpdateFlag::default() };
-    Ok(Json(app.service.write(move |tx| apply_update(tx, &name, patch)).await?))
+    Ok(Json(app.service.write(actor, move |tx| apply_update(tx, &name, patch)).await?))
 }
 
-pub async fn delete_flag(State(app): State<AppState>, _: AdminUser, Path(name): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn delete_flag(State(app): State<AppState>, AdminUser(actor): AdminUser, Path(name): Path<String>) -> Result<StatusCode, ApiError> {
     app.service
-        .write(move |tx| {
+        .write(actor, move |tx| {
             let flag = find(tx, &name)?;
             db::flags::delete(tx, flag.id.as_deref().unwrap_or_default())?;
             Ok(((), vec![service::deleted(&flag)]))
@@ -238,30 +238,30 @@ enum TargetKind {
 
 /// Sets (`Some`) or removes (`None`) a user or role target; an unchanged
 /// value emits no event, removing a missing target is 404.
-async fn write_target(app: AppState, kind: TargetKind, name: String, key: String, enabled: Option<bool>) -> Result<StatusCode, ApiError> {
+async fn write_target(app: AppState, actor: Actor, kind: TargetKind, name: String, key: String, enabled: Option<bool>) -> Result<StatusCode, ApiError> {
     let label = match kind {
         TargetKind::User => "userId",
         TargetKind::Role => "role",
     };
     validate::key(label, &key)?;
     app.service
-        .write(move |tx| {
+        .write(actor, move |tx| {
             let flag = find(tx, &name)?;
             let flag_id = flag.id.as_deref().unwrap_or_default();
-            let changed = match (kind, enabled) {
-                (TargetKind::User, Some(e)) => db::flags::set_user_target(tx, flag_id, &key, e)? != Some(e),
-                (TargetKind::Role, Some(e)) => db::flags::set_role_target(tx, flag_id, &key, e)? != Some(e),
+            let before = match (kind, enabled) {
+                (TargetKind::User, Some(e)) => db::flags::set_user_target(tx, flag_id, &key, e)?,
+                (TargetKind::Role, Some(e)) => db::flags::set_role_target(tx, flag_id, &key, e)?,
                 (TargetKind::User, None) => db::flags::remove_user_target(tx, flag_id, &key)?,
                 (TargetKind::Role, None) => db::flags::remove_role_target(tx, flag_id, &key)?,
             };
-            if enabled.is_none() && !changed {
+            if enabled.is_none() && before.is_none() {
                 return Err(ApiError::not_found(format!("no such {label} target")));
             }
             let draft = match kind {
-                TargetKind::User => service::user_target(&flag, &key, enabled),
-                TargetKind::Role => service::role_target(&flag, &key, enabled),
+                TargetKind::User => service::user_target(&flag, &key, before, enabled),
+                TargetKind::Role => service::role_target(&flag, &key, before, enabled),
             };
-            Ok(((), if changed { vec![draft] } else { vec![] }))
+            Ok(((), if before != enabled { vec![draft] } else { vec![] }))
         })
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -269,28 +269,28 @@ async fn write_target(app: AppState, kind: TargetKind, name: String, key: String
 
 pub async fn set_user_target(
     State(app): State<AppState>,
-    _: AdminUser,
+    AdminUser(actor): AdminUser,
     Path((name, user_id)): Path<(String, String)>,
     Body(v): Body<TargetValue>,
 ) -> Result<StatusCode, ApiError> {
-    write_target(app, TargetKind::User, name, user_id, Some(v.enabled)).await
+    write_target(app, actor, TargetKind::User, name, user_id, Some(v.enabled)).await
 }
 
-pub async fn remove_user_target(State(app): State<AppState>, _: AdminUser, Path((name, user_id)): Path<(String, String)>) -> Result<StatusCode, ApiError> {
-    write_target(app, TargetKind::User, name, user_id, None).await
+pub async fn remove_user_target(State(app): State<AppState>, AdminUser(actor): AdminUser, Path((name, user_id)): Path<(String, String)>) -> Result<StatusCode, ApiError> {
+    write_target(app, actor, TargetKind::User, name, user_id, None).await
 }
 
 pub async fn set_role_target(
     State(app): State<AppState>,
-    _: AdminUser,
+    AdminUser(actor): AdminUser,
     Path((name, role)): Path<(String, String)>,
     Body(v): Body<TargetValue>,
 ) -> Result<StatusCode, ApiError> {
-    write_target(app, TargetKind::Role, name, role, Some(v.enabled)).await
+    write_target(app, actor, TargetKind::Role, name, role, Some(v.enabled)).await
 }
 
-pub async fn remove_role_target(State(app): State<AppState>, _: AdminUser, Path((name, role)): Path<(String, String)>) -> Result<StatusCode, ApiError> {
-    write_target(app, TargetKind::Role, name, role, None).await
+pub async fn remove_role_target(State(app): State<AppState>, AdminUser(actor): AdminUser, Path((name, role)): Path<(String, String)>) -> Result<StatusCode, ApiError> {
+    write_target(app, actor, TargetKind::Role, name, role, None).await
 }
 
 // ---- config layers ------------------------------------------------------------
@@ -320,7 +320,7 @@ fn layer_and_scope(layer: &str, scope: Option<String>) -> Result<(Layer, String)
     }
 }
 
-async fn write_layer(app: AppState, admin: User, layer: Layer, scope: String, set: Option<SetLayer>) -> Result<StatusCode, ApiError> {
+async fn write_layer(app: AppState, admin: Actor, layer: Layer, scope: String, set: Option<SetLayer>) -> Result<StatusCode, ApiError> {
     let (value, reason) = match set {
         Some(SetLayer { value: v @ Value::Object(_), reason }) => (Some(v), reason),
         Some(_) => return Err(ApiError::invalid("value must be a JSON object")),
@@ -328,7 +328,7 @@ async fn write_layer(app: AppState, admin: User, layer: Layer, scope: String, se
     };
     let removing = value.is_none();
     app.service
-        .write(move |tx| {
+        .write(admin.clone(), move |tx| {
             let previous = db::config::set(tx, layer, &scope, value.as_ref(), &time::now_iso())?;
             if removing && previous.is_none() {
                 return Err(ApiError::not_found("no such config layer"));
@@ -336,7 +336,7 @@ async fn write_layer(app: AppState, admin: User, layer: Layer, scope: String, se
             if previous == value {
                 return Ok(((), vec![]));
             }
-            Ok(((), vec![service::config_changed(layer, &scope, value.as_ref(), &admin.username, reason)]))
+            Ok(((), vec![service::config_changed(layer, &scope, previous.as_ref(), value.as_ref(), &admin.name, reason)]))
         })
         .await?;
     Ok(StatusCode::NO_CONTENT)

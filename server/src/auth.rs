@@ -2,7 +2,9 @@
 //! extractors here turn that cookie into the signed-in user.
 
 use crate::db::sql::DbErrorKind;
-use crate::db::users::{self, User};
+use crate::db::users::{self, IdentityError, User};
+use crate::db::tokens;
+use crate::service::Actor;
 use crate::db::Db;
 use crate::error::{ApiError, Body};
 use crate::state::AppState;
@@ -10,9 +12,9 @@ use crate::{ids, time};
 use argon2::password_hash::PasswordHasher;
 use argon2::Argon2;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
-use axum::http::header::{COOKIE, RETRY_AFTER, SET_COOKIE};
+use axum::http::header::{AUTHORIZATION, COOKIE, RETRY_AFTER, SET_COOKIE};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -74,8 +76,78 @@ fn session_token(headers: &HeaderMap) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
-/// The signed-in user, and the hash of the session's token.
+/// Admin API tokens begin with this; anything else after `Bearer` is taken
+/// for the app's JWT (which cannot: its first part is base64 of `{`).
+pub const API_TOKEN_PREFIX: &str = "flt_";
+
+/// The token of `Authorization: Bearer <token>`.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// The user a JWT names, stored (created, or updated to the token's role,
+/// organization and customer), and when its sessions must end: when the
+/// token does, at most 30 days on. `session(c, user, expires_ms)` runs in
+/// the same transaction.
+async fn token_user<T: Send + 'static>(
+    app: &AppState,
+    jwt: &str,
+    session: impl FnOnce(&mut dyn crate::db::sql::Sql, &User, i64) -> Result<T, crate::db::sql::DbError> + Send + 'static,
+) -> Result<(User, i64, T), ApiError> {
+    let Some(verifier) = app.settings.jwt.clone() else {
+        return Err(ApiError::invalid_token("this server takes no JWTs: start it with --jwt-secret-file, --jwt-public-key-file or --jwks-url"));
+    };
+    let identity = verifier.verify(jwt).await.map_err(|why| ApiError::invalid_token(why.0))?;
+    let now = time::now_ms();
+    let expires = identity.exp.saturating_mul(1000).min(now + SESSION_DAYS * 86_400_000);
+    if expires <= now {
+        // Inside the 60 s leeway: valid, but a session would be over at once.
+        return Err(ApiError::invalid_token("token expired"));
+    }
+    let wanted = User {
+        id: identity.sub.clone(),
+        username: identity.sub,
+        role: identity.role,
+        organization_id: identity.organization_id,
+        customer_id: identity.customer_id,
+    };
+    let svc = app.service.clone();
+    tokio::task::spawn_blocking(move || {
+        svc.db().transaction(|c| {
+            let user = users::upsert_identity(c, &wanted).map_err(|e| match e {
+                IdentityError::UsernameTaken => ApiError::invalid_token(
+                    "the token's sub is the username of another flaglive-server user; give that user this id, or rename it",
+                ),
+                IdentityError::Db(e) => e.into(),
+            })?;
+            let made = session(c, &user, expires)?;
+            Ok((user, expires, made))
+        })
+    })
+    .await?
+}
+
+/// The user a bearer JWT names, with a session under the token's own hash
+/// (one per token, however often it is shown; it ends when the token does),
+/// for the snapshot and the stream of server renders and non-browser clients.
+async fn bearer_user(app: &AppState, jwt: &str) -> Result<(User, String), ApiError> {
+    let hash = ids::token_hash(jwt);
+    let key = hash.clone();
+    let (user, ..) = token_user(app, jwt, move |c, user, expires| users::ensure_session(c, &key, &user.id, expires, time::now_ms())).await?;
+    Ok((user, hash))
+}
+
+/// The signed-in user (a session cookie, or the app's JWT as a bearer
+/// token), and the hash of the session's token.
 async fn current_user(parts: &Parts, app: &AppState) -> Result<Option<(User, String)>, ApiError> {
+    if let Some(token) = bearer(&parts.headers) {
+        if token.starts_with(API_TOKEN_PREFIX) {
+            return Ok(None); // an admin API token names no user
+        }
+        return bearer_user(app, token).await.map(Some);
+    }
     let Some(token) = session_token(&parts.headers) else { return Ok(None) };
     let life = users::SessionLife::now(app.settings.session_idle_timeout);
     let hash = ids::token_hash(&token);
@@ -102,15 +174,26 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
-/// A signed-in admin; 401 or 403 JSON otherwise.
-pub struct AdminUser(pub User);
+/// A signed-in admin, or an admin API token (scope `read`: GET only);
+/// 401 or 403 JSON otherwise. Holds who it is, for the audit log.
+pub struct AdminUser(pub Actor);
 
 impl FromRequestParts<AppState> for AdminUser {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
+        if let Some(token) = bearer(&parts.headers).filter(|t| t.starts_with(API_TOKEN_PREFIX)) {
+            let hash = ids::token_hash(token);
+            let found = app.service.read(move |c| tokens::by_hash(c, &hash)).await?;
+            let token = found.ok_or_else(|| ApiError::invalid_token("unknown or revoked API token"))?;
+            let reading = parts.method == Method::GET || parts.method == Method::HEAD;
+            if token.scope != "admin" && !reading {
+                return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "this API token's scope is read: GET only"));
+            }
+            return Ok(AdminUser(Actor::token(&token.name)));
+        }
         let CurrentUser(user) = CurrentUser::from_request_parts(parts, app).await?;
         if user.role == "admin" {
-            Ok(AdminUser(user))
+            Ok(AdminUser(Actor::user(&user.username)))
         } else {
             Err(ApiError::forbidden())
         }
@@ -204,12 +287,25 @@ pub async fn login(
     let expires = time::now_ms() + SESSION_DAYS * 86_400_000;
     let life = users::SessionLife::now(app.settings.session_idle_timeout);
     let token = app.service.read(move |c| users::create_session(c, &user_id, expires, life)).await?;
+    Ok(([(SET_COOKIE, session_cookie(&app, &token, SESSION_DAYS * 86_400))], Json(user)).into_response())
+}
+
+/// `POST /api/auth/session` with `Authorization: Bearer <the app's JWT>`:
+/// signs in as the user the token names (made in flaglive-server if new)
+/// and sets the session cookie, which ends when the token does.
+pub async fn session(State(app): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let Some(jwt) = bearer(&headers).filter(|t| !t.starts_with(API_TOKEN_PREFIX)) else {
+        return Err(ApiError::invalid_token("send the app's JWT as Authorization: Bearer <token>"));
+    };
+    let life = users::SessionLife::now(app.settings.session_idle_timeout);
+    let (user, expires, token) =
+        token_user(&app, jwt, move |c, user, expires| users::create_session(c, &user.id, expires, life)).await?;
+    Ok(([(SET_COOKIE, session_cookie(&app, &token, (expires - time::now_ms()) / 1000))], Json(user)).into_response())
+}
+
+fn session_cookie(app: &AppState, token: &str, max_age_secs: i64) -> String {
     let secure = if app.settings.secure_cookies { "; Secure" } else { "" };
-    let cookie = format!(
-        "{COOKIE_NAME}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={}{secure}",
-        SESSION_DAYS * 86_400
-    );
-    Ok(([(SET_COOKIE, cookie)], Json(user)).into_response())
+    format!("{COOKIE_NAME}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={}{secure}", max_age_secs.max(1))
 }
 
 pub async fn logout(State(app): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {

@@ -36,6 +36,10 @@ impl ApiError {
     pub fn unauthorized(what: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", what)
     }
+    /// A bearer token that is not accepted (RFC 6750 `invalid_token`).
+    pub fn invalid_token(why: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", why)
+    }
     pub fn internal(what: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", what)
     }
@@ -83,7 +87,12 @@ impl From<tokio::task::JoinError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = serde_json::json!({ "error": self.code, "message": self.message });
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if self.code == "invalid_token" {
+            let challenge = axum::http::HeaderValue::from_static("Bearer error=\"invalid_token\"");
+            response.headers_mut().insert(axum::http::header::WWW_AUTHENTICATE, challenge);
+        }
+        response
     }
 }
 

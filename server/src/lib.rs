@@ -4,11 +4,13 @@
 //! core crate's, never a copy.
 
 pub mod admin;
+pub mod audit;
 pub mod auth;
 pub mod connections;
 pub mod db;
 pub mod error;
 pub mod ids;
+pub mod jwt;
 pub mod login_guard;
 pub mod seed;
 pub mod service;
@@ -16,6 +18,7 @@ pub mod snapshot;
 pub mod state;
 pub mod stream;
 pub mod time;
+pub mod tokens;
 pub mod validate;
 
 use axum::extract::{DefaultBodyLimit, State};
@@ -108,6 +111,7 @@ pub fn router(app: AppState) -> Router {
         .route("/api/auth/login", post(auth::login))
         .route("/api/auth/logout", post(auth::logout))
         .route("/api/auth/me", get(auth::me))
+        .route("/api/auth/session", post(auth::session))
         .route("/api/feature-flags/snapshot", get(snapshot::snapshot))
         .route("/api/feature-flags/sse", get(stream::sse::stream))
         .route("/api/feature-flags/evaluate", post(admin::evaluate))
@@ -121,6 +125,9 @@ pub fn router(app: AppState) -> Router {
         .route("/api/admin/config/{layer}", put(admin::put_global_layer).delete(admin::delete_global_layer))
         .route("/api/admin/config/{layer}/{scope}", put(admin::put_scoped_layer).delete(admin::delete_scoped_layer))
         .route("/api/admin/users", get(admin::list_users).post(admin::create_user))
+        .route("/api/admin/tokens", get(tokens::list).post(tokens::create))
+        .route("/api/admin/tokens/{id}", axum::routing::delete(tokens::delete))
+        .route("/api/admin/audit", get(audit::list))
         .route("/api/test/broadcast", post(test_broadcast))
         .route("/api", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
@@ -169,7 +176,7 @@ pub fn router(app: AppState) -> Router {
                 .allow_origin(AllowOrigin::list(origins))
                 .allow_credentials(true)
                 .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
-                .allow_headers([header::CONTENT_TYPE, header::IF_NONE_MATCH, header::HeaderName::from_static("last-event-id")])
+                .allow_headers([header::CONTENT_TYPE, header::IF_NONE_MATCH, header::AUTHORIZATION, header::HeaderName::from_static("last-event-id")])
                 .expose_headers([header::ETAG]),
         );
     }

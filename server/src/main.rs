@@ -97,6 +97,48 @@ struct Args {
     /// scripts and connections only, plus 'wasm-unsafe-eval').
     #[arg(long, default_value = flaglive_server::DEFAULT_CSP)]
     content_security_policy: String,
+    /// Accept the app's JWTs signed with this HS256 secret (a file of at least 32 bytes).
+    #[arg(long, env = "FLAGLIVE_JWT_SECRET_FILE", group = "jwt_key")]
+    jwt_secret_file: Option<PathBuf>,
+    /// Accept the app's JWTs signed with this RSA (RS256) or EC P-256 (ES256) public key, PEM.
+    #[arg(long, env = "FLAGLIVE_JWT_PUBLIC_KEY_FILE", group = "jwt_key")]
+    jwt_public_key_file: Option<PathBuf>,
+    /// Accept JWTs signed by the keys of this JWK set (an identity provider's), by `kid`.
+    #[arg(long, env = "FLAGLIVE_JWKS_URL", group = "jwt_key")]
+    jwks_url: Option<String>,
+    /// Tokens must carry this `iss`.
+    #[arg(long, env = "FLAGLIVE_JWT_ISSUER", requires = "jwt_key")]
+    jwt_issuer: Option<String>,
+    /// Tokens must carry this `aud`.
+    #[arg(long, env = "FLAGLIVE_JWT_AUDIENCE", requires = "jwt_key")]
+    jwt_audience: Option<String>,
+}
+
+/// The JWT verifier the options ask for; exits with a clear message if a key cannot be used.
+fn jwt_verifier(args: &Args) -> Option<std::sync::Arc<flaglive_server::jwt::Verifier>> {
+    use flaglive_server::jwt::{KeySource, Verifier};
+    let read = |option: &str, path: &PathBuf| {
+        std::fs::read(path).unwrap_or_else(|e| {
+            eprintln!("flaglive-server: {option} {}: {e}", path.display());
+            std::process::exit(2);
+        })
+    };
+    let (option, source) = if let Some(path) = &args.jwt_secret_file {
+        ("--jwt-secret-file", KeySource::Secret(read("--jwt-secret-file", path)))
+    } else if let Some(path) = &args.jwt_public_key_file {
+        ("--jwt-public-key-file", KeySource::PublicKeyPem(read("--jwt-public-key-file", path)))
+    } else if let Some(url) = &args.jwks_url {
+        ("--jwks-url", KeySource::JwksUrl(url.clone()))
+    } else {
+        return None;
+    };
+    match Verifier::new(source, args.jwt_issuer.clone(), args.jwt_audience.clone()) {
+        Ok(v) => Some(std::sync::Arc::new(v)),
+        Err(why) => {
+            eprintln!("flaglive-server: {option}: {why}");
+            std::process::exit(2);
+        }
+    }
 }
 
 async fn shutdown_signal() {
@@ -125,7 +167,9 @@ async fn main() {
             std::process::exit(2);
         }
     }
+    let jwt = jwt_verifier(&args);
     let settings = Settings {
+        jwt,
         compat_part_b: args.compat_part_b,
         allow_compat_query: args.allow_compat_query,
         ping_interval: Duration::from_millis(args.ping_interval_ms.max(10)),

@@ -49,7 +49,7 @@ pub fn seed_demo(svc: &Service) -> Result<bool, ApiError> {
             id: Some(format!("user-{username}")),
         })?;
     }
-    svc.write_now(|tx| {
+    svc.write_now(&service::Actor::server(), |tx| {
         let now = time::now_iso();
         let mut drafts = Vec::new();
         for &(name, description, enabled, strategy, pct) in DEMO_FLAGS {
@@ -70,9 +70,9 @@ pub fn seed_demo(svc: &Service) -> Result<bool, ApiError> {
             drafts.push(service::created(&flag));
             if name == "beta_reports" {
                 db::flags::set_role_target(tx, flag.id.as_deref().unwrap_or_default(), "md", true)?;
-                drafts.push(service::role_target(&flag, "md", Some(true)));
+                drafts.push(service::role_target(&flag, "md", None, Some(true)));
                 db::flags::set_user_target(tx, flag.id.as_deref().unwrap_or_default(), "user-tom", true)?;
-                drafts.push(service::user_target(&flag, "user-tom", Some(true)));
+                drafts.push(service::user_target(&flag, "user-tom", None, Some(true)));
             }
         }
         let layers = [
@@ -83,7 +83,7 @@ pub fn seed_demo(svc: &Service) -> Result<bool, ApiError> {
         for (layer, scope, text) in layers {
             let value = json(text);
             db::config::set(tx, layer, scope, Some(&value), &now)?;
-            drafts.push(service::config_changed(layer, scope, Some(&value), "seed", Some("demo data".into())));
+            drafts.push(service::config_changed(layer, scope, None, Some(&value), "seed", Some("demo data".into())));
         }
         Ok(((), drafts))
     })?;

@@ -6,6 +6,7 @@
 
 use crate::db::sql::{DbError, Sql};
 use crate::db::{self, changes::LoggedChange, Db};
+pub use crate::db::audit::Actor;
 use crate::error::ApiError;
 use crate::stream::hub::Hub;
 use crate::stream::relay::Relay;
@@ -39,7 +40,12 @@ pub struct Draft {
     message: StreamMessage,
     /// Part B message, or `None` where the production stream has no event.
     compat: Option<StreamMessage>,
+    /// What the audit log says was changed, and how.
+    target: String,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
 }
+
 
 fn to_json(m: &StreamMessage) -> String {
     serde_json::to_string(m).expect("stream messages always serialize")
@@ -89,23 +95,35 @@ impl Service {
         Ok(tokio::task::spawn_blocking(move || svc.db().read(f)).await??)
     }
 
-    /// Runs a mutation from a blocking thread (see the module comment).
-    pub async fn write<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
+    /// Runs a mutation by `actor` from a blocking thread (see the module comment).
+    pub async fn write<T, F>(self: &Arc<Self>, actor: Actor, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&mut dyn Sql) -> Result<(T, Vec<Draft>), ApiError> + Send + 'static,
     {
         let svc = self.clone();
-        tokio::task::spawn_blocking(move || svc.write_now(f)).await?
+        tokio::task::spawn_blocking(move || svc.write_now(&actor, f)).await?
     }
 
-    /// Blocking.
-    pub fn write_now<T>(&self, f: impl FnOnce(&mut dyn Sql) -> Result<(T, Vec<Draft>), ApiError>) -> Result<T, ApiError> {
+    /// Blocking. Each change gets its version, its change-log row and its
+    /// audit entry in the one transaction.
+    pub fn write_now<T>(&self, actor: &Actor, f: impl FnOnce(&mut dyn Sql) -> Result<(T, Vec<Draft>), ApiError>) -> Result<T, ApiError> {
         let (out, logged) = self.db.transaction(|tx| {
             let (out, drafts) = f(tx)?;
             let mut logged = Vec::with_capacity(drafts.len());
+            let at = time::now_ms();
             for mut d in drafts {
                 let version = db::changes::bump_version(tx)?;
+                let action = d.message.kind().map_or("unknown", |k| k.as_str());
+                db::audit::record(tx, &db::audit::Entry {
+                    version,
+                    at,
+                    actor: actor.clone(),
+                    action: action.to_owned(),
+                    target: std::mem::take(&mut d.target),
+                    before: d.before.take(),
+                    after: d.after.take(),
+                })?;
                 d.message.version = Some(version);
                 let (audience, audience_id) = match d.audience {
                     Audience::All => ("all", None),
@@ -152,7 +170,12 @@ pub fn created(flag: &Flag) -> Draft {
         new_state: Some(FlagState::full(flag)),
         ..Payload::default()
     });
-    Draft { audience: Audience::All, compat: Some(m.clone()), message: m }
+    Draft { audience: Audience::All, compat: Some(m.clone()), message: m, target: flag.flag_name.clone(), before: None, after: Some(state_json(flag)) }
+}
+
+/// A flag's whole state, as the audit log shows it.
+fn state_json(flag: &Flag) -> serde_json::Value {
+    serde_json::to_value(FlagState::full(flag)).expect("flag states always serialize")
 }
 
 /// A flag update, classified as the production service does: a change of
@@ -192,37 +215,54 @@ pub fn updated(prev: &Flag, new: &Flag) -> Option<Draft> {
         audience: Audience::All,
         message: with_payload(flag_message(kind, new), Payload { enabled, ..full }),
         compat: Some(with_payload(flag_message(kind, new), compat_payload)),
+        target: new.flag_name.clone(),
+        before: Some(state_json(prev)),
+        after: Some(state_json(new)),
     })
 }
 
 pub fn deleted(prev: &Flag) -> Draft {
     let m = flag_message(EventKind::FlagDeleted, prev);
-    Draft { audience: Audience::All, compat: Some(m.clone()), message: m }
+    Draft { audience: Audience::All, compat: Some(m.clone()), message: m, target: prev.flag_name.clone(), before: Some(state_json(prev)), after: None }
+}
+
+/// A target as the audit log shows it: `{"userId": .., "enabled": ..}`,
+/// `enabled: null` when removed.
+fn target_json(key: &str, id: &str, enabled: Option<bool>) -> Option<serde_json::Value> {
+    Some(serde_json::json!({ key: id, "enabled": enabled }))
 }
 
 /// User-target events go only to that user in part D; part B broadcasts them.
-pub fn user_target(flag: &Flag, user_id: &str, enabled: Option<bool>) -> Draft {
+/// `before` is the target's previous value (`None`: there was none).
+pub fn user_target(flag: &Flag, user_id: &str, before: Option<bool>, enabled: Option<bool>) -> Draft {
     let kind = if enabled.is_some() { EventKind::UserTargetAdded } else { EventKind::UserTargetRemoved };
     let wire = Payload { user_id: Some(user_id.to_owned()), enabled, ..Payload::default() };
     Draft {
         audience: Audience::User(user_id.to_owned()),
         message: with_payload(flag_message(kind, flag), Payload { new_state: Some(FlagState::full(flag)), ..wire.clone() }),
         compat: Some(with_payload(flag_message(kind, flag), wire)),
+        target: flag.flag_name.clone(),
+        before: target_json("userId", user_id, before),
+        after: target_json("userId", user_id, enabled),
     }
 }
 
-pub fn role_target(flag: &Flag, role: &str, enabled: Option<bool>) -> Draft {
+pub fn role_target(flag: &Flag, role: &str, before: Option<bool>, enabled: Option<bool>) -> Draft {
     let kind = if enabled.is_some() { EventKind::RoleTargetAdded } else { EventKind::RoleTargetRemoved };
     let wire = Payload { role: Some(role.to_owned()), enabled, ..Payload::default() };
     Draft {
         audience: Audience::All,
         message: with_payload(flag_message(kind, flag), Payload { new_state: Some(FlagState::full(flag)), ..wire.clone() }),
         compat: Some(with_payload(flag_message(kind, flag), wire)),
+        target: flag.flag_name.clone(),
+        before: target_json("role", role, before),
+        after: target_json("role", role, enabled),
     }
 }
 
 /// Part E: a layer replaced (`value: null` when removed). Not in part B.
-pub fn config_changed(layer: Layer, scope: &str, value: Option<&Value>, changed_by: &str, reason: Option<String>) -> Draft {
+/// `previous` is the layer's content before (for the audit log).
+pub fn config_changed(layer: Layer, scope: &str, previous: Option<&Value>, value: Option<&Value>, changed_by: &str, reason: Option<String>) -> Draft {
     let mut m = StreamMessage::new(EventKind::ConfigChanged);
     m.timestamp = Some(time::now_ms());
     m.layer = Some(layer.as_str().to_owned());
@@ -234,5 +274,7 @@ pub fn config_changed(layer: Layer, scope: &str, value: Option<&Value>, changed_
         Layer::Organization => Audience::Organization(scope.to_owned()),
         Layer::Customer => Audience::Customer(scope.to_owned()),
     };
-    Draft { audience, message: m, compat: None }
+    let target = if scope.is_empty() { layer.as_str().to_owned() } else { format!("{}/{scope}", layer.as_str()) };
+    let json = |v: Option<&Value>| v.map(|v| serde_json::to_value(v).expect("config values always serialize"));
+    Draft { audience, message: m, compat: None, target, before: json(previous), after: json(value) }
 }

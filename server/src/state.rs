@@ -60,6 +60,9 @@ pub struct Settings {
     /// A session unused this long is over (beside its 30-day limit); an
     /// open stream counts as use.
     pub session_idle_timeout: Duration,
+    /// Checks the app's JWTs (`--jwt-secret-file`, `--jwt-public-key-file`,
+    /// `--jwks-url`); `None`: sign-in with tokens is off.
+    pub jwt: Option<Arc<crate::jwt::Verifier>>,
 }
 
 impl Default for Settings {
@@ -87,6 +90,7 @@ impl Default for Settings {
             max_connections_per_address: 1_000,
             max_streams_per_session: 32,
             session_idle_timeout: Duration::from_secs(7 * 86_400),
+            jwt: None,
         }
     }
 }

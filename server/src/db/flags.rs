@@ -77,9 +77,10 @@ pub fn set_user_target(c: &mut dyn Sql, flag_id: &str, user_id: &str, enabled: b
     previous.map(|r| r.bool(0)).transpose()
 }
 
-/// Removes a user target; returns whether there was one.
-pub fn remove_user_target(c: &mut dyn Sql, flag_id: &str, user_id: &str) -> Result<bool> {
-    Ok(c.exec("DELETE FROM user_targets WHERE flag_id = ?1 AND user_id = ?2", params![flag_id, user_id])? > 0)
+/// Removes a user target; returns its value (`None`: there was none).
+pub fn remove_user_target(c: &mut dyn Sql, flag_id: &str, user_id: &str) -> Result<Option<bool>> {
+    let removed = c.row("DELETE FROM user_targets WHERE flag_id = ?1 AND user_id = ?2 RETURNING enabled", params![flag_id, user_id])?;
+    removed.map(|r| r.bool(0)).transpose()
 }
 
 /// Sets a role target; returns the previous value.
@@ -93,8 +94,10 @@ pub fn set_role_target(c: &mut dyn Sql, flag_id: &str, role: &str, enabled: bool
     previous.map(|r| r.bool(0)).transpose()
 }
 
-pub fn remove_role_target(c: &mut dyn Sql, flag_id: &str, role: &str) -> Result<bool> {
-    Ok(c.exec("DELETE FROM role_targets WHERE flag_id = ?1 AND role = ?2", params![flag_id, role])? > 0)
+/// Removes a role target; returns its value (`None`: there was none).
+pub fn remove_role_target(c: &mut dyn Sql, flag_id: &str, role: &str) -> Result<Option<bool>> {
+    let removed = c.row("DELETE FROM role_targets WHERE flag_id = ?1 AND role = ?2 RETURNING enabled", params![flag_id, role])?;
+    removed.map(|r| r.bool(0)).transpose()
 }
 
 /// Role targets of every flag, by flag id, in role order.

@@ -60,4 +60,23 @@ pub const MIGRATIONS: &[&str] = &[r#"
 "#, r#"
     ALTER TABLE sessions ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0;
     UPDATE sessions SET last_seen = expires_at - 2592000000;
+"#, r#"
+    CREATE TABLE api_tokens (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL,
+        created_by TEXT NOT NULL
+    );
+    CREATE TABLE audit (
+        version INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        actor_kind TEXT NOT NULL,
+        actor_name TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        before_json TEXT,
+        after_json TEXT
+    );
 "#];

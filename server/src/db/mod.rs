@@ -3,6 +3,7 @@
 //! [`sql::Sql`]; every mutation runs in one transaction together with its
 //! version bump and change-log row (see `service`).
 
+pub mod audit;
 pub mod changes;
 pub mod config;
 pub mod flags;
@@ -10,6 +11,7 @@ pub mod migrations;
 pub mod postgres;
 pub mod sql;
 pub mod sqlite;
+pub mod tokens;
 pub mod users;
 
 use sql::{DbError, Sql};

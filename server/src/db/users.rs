@@ -144,3 +144,61 @@ pub fn delete_session(c: &mut dyn Sql, token: &str) -> Result<()> {
     c.exec("DELETE FROM sessions WHERE expires_at <= ?1", params![crate::time::now_ms()])?;
     Ok(())
 }
+
+/// The password hash of users known only from tokens: no password matches it.
+pub const NO_PASSWORD: &str = "!token-only";
+
+/// Why a token's user cannot be stored.
+#[derive(Debug)]
+pub enum IdentityError {
+    /// Another user (another id) has the token's `sub` as username.
+    UsernameTaken,
+    Db(super::sql::DbError),
+}
+
+impl From<super::sql::DbError> for IdentityError {
+    fn from(e: super::sql::DbError) -> Self {
+        IdentityError::Db(e)
+    }
+}
+
+/// The user a token names, created (username = id, no password) or
+/// brought up to the token's role, organization and customer: the app that
+/// signs the token is where users live. Run in a transaction.
+pub fn upsert_identity(c: &mut dyn Sql, wanted: &User) -> std::result::Result<User, IdentityError> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = ?1");
+    match c.row(&sql, params![&wanted.id])? {
+        Some(row) => {
+            let mut user = to_user(&row)?;
+            if (&user.role, &user.organization_id, &user.customer_id) != (&wanted.role, &wanted.organization_id, &wanted.customer_id) {
+                c.exec(
+                    "UPDATE users SET role = ?2, organization_id = ?3, customer_id = ?4 WHERE id = ?1",
+                    params![&wanted.id, &wanted.role, &wanted.organization_id, &wanted.customer_id],
+                )?;
+                user.role.clone_from(&wanted.role);
+                user.organization_id.clone_from(&wanted.organization_id);
+                user.customer_id.clone_from(&wanted.customer_id);
+            }
+            Ok(user)
+        }
+        None => {
+            if find_for_login(c, &wanted.username)?.is_some() {
+                return Err(IdentityError::UsernameTaken);
+            }
+            insert(c, wanted, NO_PASSWORD)?;
+            Ok(wanted.clone())
+        }
+    }
+}
+
+/// A session under a given token hash (a bearer token's own, so that each
+/// token is one session however often it is shown), made if missing and
+/// marked as seen.
+pub fn ensure_session(c: &mut dyn Sql, token_hash: &str, user_id: &str, expires_at_ms: i64, now_ms: i64) -> Result<()> {
+    c.exec(
+        "INSERT INTO sessions (token_hash, user_id, expires_at, last_seen) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (token_hash) DO UPDATE SET last_seen = ?4",
+        params![token_hash, user_id, expires_at_ms, now_ms],
+    )?;
+    Ok(())
+}
