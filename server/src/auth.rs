@@ -244,7 +244,8 @@ pub struct ClientAddress(pub String);
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let addr = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+        // An IPv6 client usually holds a whole /64: it counts as one address.
+        let addr = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| crate::connections::counted_as(c.0.ip()).to_string());
         Ok(ClientAddress(addr.unwrap_or_default()))
     }
 }

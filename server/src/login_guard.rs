@@ -4,6 +4,12 @@
 //!   with no hashing, so a flood cannot exhaust memory. Own threads, not
 //!   tokio's blocking pool: the allocator keeps freed memory per thread,
 //!   and a pool of hundreds of threads held 1.5 GB after a 6 s flood;
+//! - those places are shared fairly: one address (an IPv6 /64, see
+//!   `connections::counted_as`) holds at most two, and half of them are
+//!   kept for addresses with no recent failure. Without that, 40 addresses
+//!   sending wrong passwords filled every place long before their delays
+//!   began (100 free failures each) and 0 of 31 correct logins got in
+//!   within 12 s (second outside probe, F2);
 //! - failures bring growing delays, per username from one client address
 //!   and (more loosely) per address, answered with 429 and `Retry-After`
 //!   before any hashing; a success clears its username's count;
@@ -22,6 +28,8 @@ const FREE_PER_ADDRESS: u32 = 100;
 const MAX_DELAY_MS: i64 = 60_000;
 /// Checks waiting for a CPU, per CPU.
 const WAITING_PER_PERMIT: usize = 3;
+/// Checks running or waiting for one address at once.
+const IN_FLIGHT_PER_ADDRESS: usize = 2;
 /// Failure records kept before old ones are dropped.
 const MAX_RECORDS: usize = 10_000;
 const RECORD_TTL_MS: i64 = 15 * 60_000;
@@ -57,12 +65,20 @@ struct Stats {
     checks: AtomicU64,
 }
 
+/// Checks running or waiting for a thread.
+#[derive(Default)]
+struct Places {
+    all: usize,
+    /// Those of addresses with recent failures.
+    suspect: usize,
+    by_address: HashMap<String, usize>,
+}
+
 pub struct LoginGuard {
     /// To the check threads; they end when the guard is dropped.
     jobs: Mutex<Sender<Job>>,
     parallel: usize,
-    /// Checks running or waiting for a thread.
-    admitted: AtomicUsize,
+    places: Mutex<Places>,
     stats: Arc<Stats>,
     /// By `u` + address + `\0` + username, and by `a` + address.
     failures: Mutex<HashMap<String, Failures>>,
@@ -75,11 +91,23 @@ pub struct TooMany {
 }
 
 /// An admitted attempt; dropping it frees its place.
-pub struct Admission<'a>(&'a LoginGuard);
+pub struct Admission<'a> {
+    guard: &'a LoginGuard,
+    address: String,
+    suspect: bool,
+}
 
 impl Drop for Admission<'_> {
     fn drop(&mut self) {
-        self.0.admitted.fetch_sub(1, Relaxed);
+        let mut places = self.guard.places.lock().expect("not poisoned");
+        places.all -= 1;
+        places.suspect -= usize::from(self.suspect);
+        if let Some(n) = places.by_address.get_mut(&self.address) {
+            *n -= 1;
+            if *n == 0 {
+                places.by_address.remove(&self.address);
+            }
+        }
     }
 }
 
@@ -123,7 +151,7 @@ impl LoginGuard {
                 .spawn(move || run_checks(&queue, &stats))
                 .expect("a thread can be started");
         }
-        LoginGuard { jobs: Mutex::new(jobs), parallel, admitted: AtomicUsize::new(0), stats, failures: Mutex::new(HashMap::new()) }
+        LoginGuard { jobs: Mutex::new(jobs), parallel, places: Mutex::default(), stats, failures: Mutex::new(HashMap::new()) }
     }
 
     /// One check per CPU.
@@ -138,7 +166,7 @@ impl LoginGuard {
 
     /// Whether an attempt for `username` from `address` may be checked now.
     pub fn admit(&self, username: &str, address: &str, now_ms: i64) -> Result<Admission<'_>, TooMany> {
-        {
+        let suspect = {
             let failures = self.failures.lock().expect("not poisoned");
             let wait = [(user_key(address, username), true), (address_key(address), false)]
                 .iter()
@@ -148,13 +176,22 @@ impl LoginGuard {
             if wait > 0 {
                 return Err(TooMany { retry_after_secs: (wait as u64).div_ceil(1000) });
             }
-        }
+            failures.get(&address_key(address)).is_some_and(|f| now_ms - f.last_ms < RECORD_TTL_MS)
+        };
         let limit = self.parallel * (1 + WAITING_PER_PERMIT);
-        if self.admitted.fetch_add(1, Relaxed) >= limit {
-            self.admitted.fetch_sub(1, Relaxed);
+        let mut places = self.places.lock().expect("not poisoned");
+        let of_address = places.by_address.get(address).copied().unwrap_or(0);
+        let full = places.all >= limit
+            || of_address >= IN_FLIGHT_PER_ADDRESS
+            // Half the places stay free for addresses with no recent failure.
+            || (suspect && places.suspect >= limit - limit / 2);
+        if full {
             return Err(TooMany { retry_after_secs: 1 });
         }
-        Ok(Admission(self))
+        places.all += 1;
+        places.suspect += usize::from(suspect);
+        *places.by_address.entry(address.to_owned()).or_default() += 1;
+        Ok(Admission { guard: self, address: address.to_owned(), suspect })
     }
 
     /// Runs one password check on a check thread once one is free.
@@ -224,10 +261,32 @@ mod tests {
     #[test]
     fn beyond_the_running_and_waiting_checks_attempts_are_refused_at_once() {
         let g = LoginGuard::new(2);
-        let held: Vec<_> = (0..2 * (1 + WAITING_PER_PERMIT)).map(|i| g.admit(&format!("u{i}"), "a", 0).unwrap()).collect();
-        assert_eq!(g.admit("one-more", "a", 0).err(), Some(TooMany { retry_after_secs: 1 }));
+        let held: Vec<_> = (0..2 * (1 + WAITING_PER_PERMIT)).map(|i| g.admit(&format!("u{i}"), &format!("a{}", i / 2), 0).unwrap()).collect();
+        assert_eq!(g.admit("one-more", "b", 0).err(), Some(TooMany { retry_after_secs: 1 }));
         drop(held);
-        assert!(g.admit("one-more", "a", 0).is_ok());
+        assert!(g.admit("one-more", "b", 0).is_ok());
+    }
+
+    #[test]
+    fn one_address_holds_two_places_and_failing_addresses_leave_half_free() {
+        let g = LoginGuard::new(2); // 8 places
+        let first = [g.admit("u", "a", 0).unwrap(), g.admit("v", "a", 0).unwrap()];
+        assert_eq!(g.admit("w", "a", 0).err(), Some(TooMany { retry_after_secs: 1 }), "a third from one address");
+        drop(first);
+        // Addresses that just failed take at most half of the places ...
+        for address in ["f1", "f2", "f3"] {
+            g.record("x", address, false, 0);
+        }
+        let failing: Vec<_> = ["f1", "f1", "f2", "f2"].iter().map(|a| g.admit("y", a, 1).unwrap()).collect();
+        assert_eq!(g.admit("y", "f3", 1).err(), Some(TooMany { retry_after_secs: 1 }), "failing addresses hold half");
+        // ... so an address without failures still gets in,
+        let clean: Vec<_> = ["c1", "c1", "c2", "c2"].iter().map(|a| g.admit("admin", a, 1).unwrap()).collect();
+        assert!(g.admit("admin", "c3", 1).is_err(), "all 8 places taken");
+        drop((failing, clean));
+        // and once a failure is old, the address counts as clean again.
+        let later = RECORD_TTL_MS + 1;
+        let again: Vec<_> = ["f1", "f1", "f2", "f2", "f3", "f3"].iter().map(|a| g.admit("y", a, later).unwrap()).collect();
+        assert_eq!(again.len(), 6);
     }
 
     #[test]
