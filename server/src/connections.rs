@@ -15,15 +15,21 @@
 //!   the connection: a stream whose client stopped reading held its queue
 //!   and buffers until the idle timeout (probe F1);
 //! - IPv6 clients count per /64 (one host holds a whole /64; counted by
-//!   exact address, IPv6 had no cap at all).
+//!   exact address, IPv6 had no cap at all);
+//! - when every place is taken, a new connection closes the one that has
+//!   waited longest for its next request (never a stream, never one with a
+//!   request under way) instead of being refused: idle connections alone
+//!   cannot lock anyone out, even within their keep-alive timeout.
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
@@ -46,18 +52,63 @@ pub struct Limits {
 struct Open {
     total: usize,
     by_address: HashMap<IpAddr, usize>,
+    /// Connections waiting for their next request, oldest first (by the
+    /// order in which they began to wait).
+    idle: BTreeMap<u64, Arc<Eviction>>,
+    next_idle: u64,
+    /// Told to close, not closed yet: their places are already given away.
+    leaving: usize,
+}
+
+/// How a new connection tells an idle one to close.
+#[derive(Default)]
+struct Eviction {
+    evicted: AtomicBool,
+    /// The idle connection's task, woken to see `evicted`.
+    waker: Mutex<Option<Waker>>,
 }
 
 /// One open connection's place in the counts; freed when it closes.
 struct Slot {
     open: Arc<Mutex<Open>>,
     address: IpAddr,
+    eviction: Arc<Eviction>,
+    /// Its key in `Open::idle` while it waits for a request.
+    idle_since: Option<u64>,
+}
+
+impl Slot {
+    fn evicted(&self) -> bool {
+        self.eviction.evicted.load(Relaxed)
+    }
+
+    /// Waiting for the next request: may be closed for a new connection.
+    fn wait_idle(&mut self, waker: &Waker) {
+        *self.eviction.waker.lock().expect("not poisoned") = Some(waker.clone());
+        if self.idle_since.is_none() {
+            let mut open = self.open.lock().expect("not poisoned");
+            let key = open.next_idle;
+            open.next_idle += 1;
+            open.idle.insert(key, self.eviction.clone());
+            self.idle_since = Some(key);
+        }
+    }
+
+    fn busy(&mut self) {
+        if let Some(key) = self.idle_since.take() {
+            self.open.lock().expect("not poisoned").idle.remove(&key);
+        }
+    }
 }
 
 impl Drop for Slot {
     fn drop(&mut self) {
         let mut open = self.open.lock().expect("not poisoned");
         open.total -= 1;
+        open.leaving -= usize::from(self.evicted());
+        if let Some(key) = self.idle_since {
+            open.idle.remove(&key);
+        }
         if let Some(n) = open.by_address.get_mut(&self.address) {
             *n -= 1;
             if *n == 0 {
@@ -83,12 +134,20 @@ impl GuardedListener {
         let address = counted_as(address);
         let mut open = self.open.lock().expect("not poisoned");
         let mine = open.by_address.get(&address).copied().unwrap_or(0);
-        if open.total >= self.limits.max_connections || mine >= self.limits.max_connections_per_address {
+        if mine >= self.limits.max_connections_per_address {
             return None;
+        }
+        if open.total - open.leaving >= self.limits.max_connections {
+            let (_, oldest) = open.idle.pop_first()?;
+            oldest.evicted.store(true, Relaxed);
+            if let Some(waker) = oldest.waker.lock().expect("not poisoned").take() {
+                waker.wake();
+            }
+            open.leaving += 1;
         }
         open.total += 1;
         *open.by_address.entry(address).or_insert(0) += 1;
-        Some(Slot { open: self.open.clone(), address })
+        Some(Slot { open: self.open.clone(), address, eviction: Arc::default(), idle_since: None })
     }
 }
 
@@ -133,7 +192,7 @@ impl axum::serve::Listener for GuardedListener {
 /// A connection that times out as [`Limits`] say.
 pub struct GuardedIo {
     stream: TcpStream,
-    _slot: Slot,
+    slot: Slot,
     /// A request has begun and no response byte has been written since.
     awaiting_response: bool,
     deadline: Pin<Box<Sleep>>,
@@ -152,7 +211,7 @@ impl GuardedIo {
     fn new(stream: TcpStream, slot: Slot, limits: &Limits) -> GuardedIo {
         GuardedIo {
             stream,
-            _slot: slot,
+            slot,
             // From the accept: a connection that sends nothing is a slow request too.
             awaiting_response: true,
             deadline: Box::pin(tokio::time::sleep(limits.header_timeout)),
@@ -170,10 +229,17 @@ fn timed_out() -> io::Error {
     io::Error::new(io::ErrorKind::TimedOut, "request not received in time, or connection idle")
 }
 
+fn evicted() -> io::Error {
+    io::Error::new(io::ErrorKind::ConnectionAborted, "closed while idle to make room for a new connection")
+}
+
 impl AsyncRead for GuardedIo {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         if self.deadline.as_mut().poll(cx).is_ready() {
             return Poll::Ready(Err(timed_out()));
+        }
+        if self.slot.evicted() {
+            return Poll::Ready(Err(evicted()));
         }
         let before = buf.filled().len();
         let result = Pin::new(&mut self.stream).poll_read(cx, buf);
@@ -181,6 +247,7 @@ impl AsyncRead for GuardedIo {
         // the same request keep its deadline (a total, not per line).
         if buf.filled().len() > before && !self.awaiting_response {
             self.awaiting_response = true;
+            self.slot.busy();
             let at = Instant::now() + self.header_timeout;
             self.deadline.as_mut().reset(at);
         }
@@ -210,6 +277,9 @@ impl GuardedIo {
         if self.deadline.as_mut().poll(cx).is_ready() {
             return Poll::Ready(Err(timed_out()));
         }
+        if self.slot.evicted() {
+            return Poll::Ready(Err(evicted()));
+        }
         let result = write(Pin::new(&mut self.stream), cx);
         match result {
             Poll::Ready(Ok(n)) if n > 0 => {
@@ -221,8 +291,17 @@ impl GuardedIo {
                 let wait = if self.event_stream { self.idle_timeout } else { self.keepalive_timeout };
                 let at = Instant::now() + wait;
                 self.deadline.as_mut().reset(at);
+                // A response (not a stream) is written whole at once here:
+                // from its first bytes the connection awaits the next
+                // request. hyper does not poll the read side again to
+                // wait for it (its waker is already registered), so the
+                // connection's task is taken from this write.
+                if !self.event_stream {
+                    self.slot.wait_idle(cx.waker());
+                }
             }
             Poll::Pending if !self.stalled => {
+                self.slot.busy();
                 self.stalled = true;
                 let at = (Instant::now() + self.write_stall_timeout).min(self.deadline.deadline());
                 self.deadline.as_mut().reset(at);

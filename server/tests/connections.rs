@@ -177,6 +177,58 @@ async fn idle_keep_alive_connections_free_their_slots_and_streams_do_not() {
     s.stop().await;
 }
 
+/// A raw connection from 127.0.0.2 that asked once and now waits, kept alive.
+async fn asked_once(s: &TestServer) -> TcpStream {
+    let mut c = connect_from_elsewhere(s).await;
+    c.write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    let mut buf = [0u8; 4096];
+    let n = c.read(&mut buf).await.unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+    c
+}
+
+/// Probe F3, the rest: within their keep-alive timeout, idle connections
+/// filling the server refused every new one. Now a new connection closes
+/// the one that has waited longest; streams are never closed for it.
+#[tokio::test]
+async fn a_full_server_closes_its_oldest_idle_connection_for_a_new_one() {
+    let settings = Settings {
+        keepalive_timeout: Duration::from_secs(60),
+        max_connections: 12,
+        max_connections_per_address: 100,
+        ..test_settings()
+    };
+    let s = TestServer::start(settings).await;
+    // Two streams, then ten idle keep-alive connections: the server is full.
+    let alice = s.login("alice").await;
+    let mut streams = [alice.stream("", None).await, alice.stream("", None).await];
+    drop(alice);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut idle = Vec::new();
+    for _ in 0..10 {
+        idle.push(asked_once(&s).await);
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // A new connection is answered, and the oldest idle connection made room.
+    let mut newer = vec![asked_once(&s).await];
+    assert!(closed_within(&mut idle[0], 1_000).await, "the oldest idle connection was closed");
+    for c in &mut idle[1..] {
+        assert!(!closed_within(c, 20).await, "the others stay open");
+    }
+    // Four more: the next four oldest go, in order; streams stay.
+    for _ in 0..4 {
+        newer.push(asked_once(&s).await);
+    }
+    for (i, c) in idle.iter_mut().enumerate() {
+        assert_eq!(closed_within(c, 300).await, i < 5, "connection {i}");
+    }
+    for sse in &mut streams {
+        assert!(!sse.ends_within(300).await, "a stream is never closed to make room");
+    }
+    assert!(health_answers(&s).await);
+    s.stop().await;
+}
+
 /// A session cookie for `username`, for raw connections.
 async fn session_cookie(s: &TestServer, username: &str) -> String {
     let password = USERS.iter().find(|u| u.0 == username).unwrap().1;
