@@ -25,7 +25,7 @@ const REPLAY_MAX = 1000;
 
 /** About 1 s doubling to 30 s, with jitter so clients spread out. */
 const backoff = (failures) => Math.min(1000 * 2 ** Math.min(failures, 5), 30_000) * (0.5 + Math.random() * 0.5);
-export const own = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
+export const own = Object.hasOwn;
 /** Sets a code in a name -> code object (0: deleted); any name, even `__proto__`. */
 function set(codes, name, code) {
   if (code === 0) delete codes[name];
@@ -47,18 +47,21 @@ function readOptions(o) {
   };
   const str = typed('string');
   const bool = typed('boolean');
-  const ms = (k, d) => {
-    const v = o[k];
-    if (v == null) return d;
+  /** Option `k` in whole milliseconds, or `d`; a timeout (`least` 1) is never 0. */
+  const ms = (k, d, least = 0) => {
+    const v = o[k] ?? d;
     if (typeof v !== 'number' || !(v >= 0 && v <= 4294967295) || v % 1) throw invalid(k, 'must be a whole number of milliseconds');
-    return v;
+    return Math.max(v, least);
   };
   let bootstrap = o.bootstrap ?? undefined;
   if (bootstrap !== undefined && typeof bootstrap !== 'string') {
     if (typeof bootstrap !== 'object') throw invalid('bootstrap', 'wrong type');
     bootstrap = isPrepared(bootstrap) ? bootstrap.snapshot : JSON.stringify(bootstrap);
   }
-  if (o.onExposure != null && typeof o.onExposure !== 'function') throw invalid('onExposure', 'must be a function');
+  const fn = (k) => {
+    if (o[k] != null && typeof o[k] !== 'function') throw invalid(k, 'must be a function');
+    return o[k] ?? undefined;
+  };
   const credentials = str('credentials', 'include');
   const urlOverrides = bool('urlOverrides', false);
   return {
@@ -69,18 +72,19 @@ function readOptions(o) {
     cache: bool('cache', true),
     userId: str('userId'),
     streaming: bool('streaming', true),
-    onExposure: o.onExposure ?? undefined,
+    onExposure: fn('onExposure'),
+    token: fn('token'),
     exposeFlagReads: bool('exposeFlagReads', false),
     dedupeExposures: bool('dedupeExposures', true),
     urlOverrides,
     resyncDebounceMs: ms('resyncDebounceMs', 300),
     hiddenCloseMs: ms('hiddenCloseMs', 60_000),
     // A stalled proxy must not hold the snapshot request forever.
-    requestTimeoutMs: Math.max(ms('requestTimeoutMs', 10_000), 1),
+    requestTimeoutMs: ms('requestTimeoutMs', 10_000, 1),
     // Servers ping every 30 s: 75 s of silence is a stalled stream.
-    streamTimeoutMs: Math.max(ms('streamTimeoutMs', 75_000), 1),
+    streamTimeoutMs: ms('streamTimeoutMs', 75_000, 1),
     // Servers send `connection` at once: silence this long means a proxy holds the stream.
-    streamStartTimeoutMs: Math.max(ms('streamStartTimeoutMs', 5_000), 1),
+    streamStartTimeoutMs: ms('streamStartTimeoutMs', 5_000, 1),
   };
 }
 
@@ -175,24 +179,20 @@ function overridesInUrl() {
 
 // ---- the offline cache: the last good state per base URL and user ---------
 
-function storage() {
-  try { return globalThis.localStorage ?? null; } catch { return null; }
-}
+// localStorage: a key per user, and the list of users, newest first. Each
+// access is in a try: a sandboxed frame throws, Node has none (memory only).
 const cacheKey = (base, user) => `${CACHE_PREFIX}${base}:user:${user}`;
-function cachedUsers(s, base) {
+const usersKey = (base) => `${CACHE_PREFIX}${base}:users`;
+function cachedUsers(base) {
   try {
-    const list = JSON.parse(s.getItem(`${CACHE_PREFIX}${base}:users`));
+    const list = JSON.parse(localStorage.getItem(usersKey(base)));
     return Array.isArray(list) ? list.filter((u) => typeof u === 'string') : [];
   } catch { return []; }
 }
+/** The entry text of `user`, else of the last user; null when none. */
 function cacheLoad(base, user) {
-  const s = storage();
-  if (!s) return null;
-  try {
-    user ??= cachedUsers(s, base)[0];
-    const text = user === undefined ? null : s.getItem(cacheKey(base, user));
-    return text === null ? null : { user, text };
-  } catch { return null; }
+  user ??= cachedUsers(base)[0];
+  try { return user === undefined ? null : localStorage.getItem(cacheKey(base, user)); } catch { return null; }
 }
 /**
  * A cache entry is the last snapshot text as it arrived, or, once live
@@ -211,28 +211,16 @@ function cacheParts(text) {
   if (!Array.isArray(messages) || messages.some((m) => typeof m !== 'string')) throw new Error('corrupt');
   return { snapshot: text.slice(newline + 1), messages };
 }
+/** Stores `user`'s entry, keeping the newest CACHE_USERS users. Over
+ *  quota, an older entry of the user may stay: a start shows it as stale
+ *  and reads the network, as for any cached state. */
 function cacheSave(base, user, text) {
-  const s = storage();
-  if (!s) return;
-  const set = (k, v) => { try { s.setItem(k, v); return true; } catch { return false; } };
-  const drop = (u) => { try { s.removeItem(cacheKey(base, u)); } catch { /* nothing to drop */ } };
-  const list = cachedUsers(s, base).filter((u) => u !== user);
-  list.unshift(user);
-  while (list.length > CACHE_USERS) drop(list.pop());
-  let stored = set(cacheKey(base, user), text);
-  if (!stored && list.length > 1) {
-    drop(list.pop()); // over quota: make room once
-    stored = set(cacheKey(base, user), text);
-  }
-  set(`${CACHE_PREFIX}${base}:users`, JSON.stringify(stored ? list : list.filter((u) => u !== user)));
-}
-function cacheForget(base, user) {
-  const s = storage();
-  if (!s) return;
+  const list = [user, ...cachedUsers(base).filter((u) => u !== user)];
   try {
-    s.removeItem(cacheKey(base, user));
-    s.setItem(`${CACHE_PREFIX}${base}:users`, JSON.stringify(cachedUsers(s, base).filter((u) => u !== user)));
-  } catch { /* degrade to memory */ }
+    for (const u of list.splice(CACHE_USERS)) localStorage.removeItem(cacheKey(base, u));
+    localStorage.setItem(usersKey(base), JSON.stringify(list));
+    localStorage.setItem(cacheKey(base, user), text);
+  } catch { /* full or unavailable: memory only */ }
 }
 
 // ---- one EventSource per base URL and credentials mode, shared -----------
@@ -276,10 +264,8 @@ class SharedSource {
       this.es.close();
       this.es = null;
     }
-    clearTimeout(this.reconnectTimer);
-    clearTimeout(this.watchdog);
-    clearTimeout(this.startTimer);
-    this.reconnectTimer = this.watchdog = this.startTimer = undefined;
+    for (const t of [this.reconnectTimer, this.watchdog, this.startTimer]) clearTimeout(t);
+    this.reconnectTimer = undefined; // join() reads it; the others are only cleared
   }
 
   open() {
@@ -320,7 +306,6 @@ class SharedSource {
   /** A stream silent for longer than the idle limit is broken (a proxy holding it). */
   watch(ms) {
     this.watchdog = setTimeout(() => {
-      this.watchdog = undefined;
       if (!this.es) return;
       const left = this.idleMs - (performance.now() - this.lastSeen);
       if (left > 0) this.watch(left + 1);
@@ -373,12 +358,11 @@ export class FlagClient {
     } else if (o.cache) {
       const cached = cacheLoad(o.base, o.userId);
       let parts = null;
-      try { parts = cached && cacheParts(cached.text); } catch { /* corrupt */ }
+      try { parts = cached && cacheParts(cached); } catch { /* corrupt */ }
+      // A corrupt entry is left to be overwritten by the next good snapshot.
       if (parts && this.take(parts.snapshot, false)) {
         for (const m of parts.messages) this.apply(m);
         this.st = 'stale';
-      } else if (cached) {
-        cacheForget(o.base, cached.user); // corrupt: drop it
       }
     }
     if (typeof document !== 'undefined') {
@@ -437,7 +421,7 @@ export class FlagClient {
 
   allFlags() {
     const all = {};
-    for (const name in this.f) if (own(this.f, name)) all[name] = EVALUATIONS[this.f[name]];
+    for (const name of Object.keys(this.f ?? {})) all[name] = EVALUATIONS[this.f[name]];
     return all;
   }
 
@@ -664,6 +648,9 @@ export class FlagClient {
   }
 
   onStreamDown() {
+    // A session from `token` ends with the token, and a stream refused for
+    // it looks like any drop: re-read, so a 401 exchanges a fresh token.
+    if (this.o.token) this.refresh();
     if (this.st !== 'ready') return;
     this.st = 'stale';
     this.err = 'flaglive: the live stream was interrupted; reconnecting';
@@ -768,7 +755,20 @@ export class FlagClient {
     try {
       const headers = { Accept: 'application/json' };
       if (this.etag) headers['If-None-Match'] = this.etag;
-      const r = await fetch(`${o.base}/api/feature-flags/snapshot`, { credentials: o.credentials, headers, signal: request.signal });
+      const send = (path, init) => fetch(o.base + path, { credentials: o.credentials, headers, signal: request.signal, ...init });
+      const read = () => send('/api/feature-flags/snapshot');
+      let r = o.token && this.session !== gen ? { status: 401 } : await read();
+      if (r.status === 401 && o.token) {
+        // The app's identity: its JWT becomes a session cookie, before the
+        // first snapshot of each identify() and again after any 401. No
+        // token (or a throw) is a signed-out user.
+        const jwt = await Promise.resolve().then(o.token).catch(() => {});
+        if (jwt) r = await send('/api/auth/session', { method: 'POST', headers: { Authorization: `Bearer ${jwt}` } });
+        if (r.ok) {
+          this.session = gen;
+          r = await read();
+        }
+      }
       result = r.status === 200 ? { text: await r.text(), etag: r.headers.get('ETag') } : { status: r.status };
     } catch {
       result = { status: 0 };
@@ -786,7 +786,7 @@ export class FlagClient {
         // stream brought while it travelled: part B cannot tell (no
         // versions), so those messages go again over it, in order.
         for (const m of this.missed) this.onMessage(m, had);
-      } else this.fail(this.f ? 'stale' : 'error', 'flaglive: the snapshot response is not a valid snapshot');
+      } else this.fail(this.f ? 'stale' : 'error', 'flaglive: the snapshot answer is not a snapshot');
     } else if (result.status === 304) {
       ok = true;
     } else if (result.status === 401) {
@@ -794,7 +794,7 @@ export class FlagClient {
       this.leaveStream();
     } else {
       this.fail(this.f ? 'stale' : 'error', result.status
-        ? 'flaglive: the flag server answered the snapshot request with an error'
+        ? `flaglive: the snapshot request failed: HTTP ${result.status}`
         : 'flaglive: the flag server cannot be reached');
     }
     if (ok) {

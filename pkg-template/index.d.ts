@@ -173,6 +173,16 @@ export interface FlagClientOptions {
   baseUrl?: string;
   /** Fetch credentials mode; `include` (default) also sets `withCredentials` on the stream. */
   credentials?: 'include' | 'same-origin' | 'omit';
+  /**
+   * The signed-in user's identity from the app's own auth: a function
+   * returning a JWT (sync or async) that flaglive-server verifies
+   * (`--jwt-secret-file`, `--jwt-public-key-file` or `--jwks-url`). The
+   * client posts it to `/api/auth/session` before the first snapshot of each
+   * `identify()` and again after any 401, then goes on with the session
+   * cookie. Returning `null`/`undefined` (or throwing) means signed out:
+   * status `unauthorized` until `identify()`.
+   */
+  token?: () => string | null | undefined | PromiseLike<string | null | undefined>;
   /** Flags to use at once (status `stale`) until the snapshot arrives: a snapshot or its JSON text. */
   bootstrap?: Snapshot | string | PreparedBootstrap | null;
   /** Keep the last good flags in localStorage (default true). */

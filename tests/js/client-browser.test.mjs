@@ -7,6 +7,7 @@ import { FlagServer } from './lib/server.mjs';
 import { launchChromium } from './lib/chromium.mjs';
 import { serveDirectory } from './lib/static-server.mjs';
 import { ROOT } from './lib/paths.mjs';
+import { mintHs256, jwtSecret } from './lib/jwt.mjs';
 
 let browser;
 before(async () => { browser = await launchChromium(); });
@@ -15,9 +16,9 @@ after(async () => { await browser?.close(); });
 const MARIA = { id: 'user-maria', role: 'md', username: 'maria', password: 'md-demo' };
 
 /** What the server itself says every flag is for maria. */
-async function truth(admin) {
+async function truth(admin, user = MARIA) {
   const flags = await admin.call('GET', '/api/admin/flags');
-  return admin.evaluate(flags.map((f) => f.flagName).sort((a, b) => a.localeCompare(b)), MARIA);
+  return admin.evaluate(flags.map((f) => f.flagName).sort((a, b) => a.localeCompare(b)), user);
 }
 
 async function openPage(server) {
@@ -29,8 +30,8 @@ async function openPage(server) {
 }
 
 /** Waits until the page's flags equal the server's evaluation. */
-async function converges(page, admin, label) {
-  const want = await truth(admin);
+async function converges(page, admin, label, user) {
+  const want = await truth(admin, user);
   try {
     await page.waitForFunction((w) => JSON.stringify(window.flagState()) === w, JSON.stringify(want), { timeout: 10_000, polling: 50 });
   } catch {
@@ -99,6 +100,38 @@ test('401: status unauthorized, ready() rejects, no retry storm', async () => {
     await page.evaluate(() => window.client.identify());
     assert.equal(await page.evaluate(() => window.client.status), 'ready');
     assert.equal(await page.evaluate(() => window.client.isEnabled('promo_banner', false)), true);
+  } finally {
+    await page.close();
+    await server.stop();
+  }
+});
+
+test('token: a user with no password in flaglive-server gets live flags from the app\'s JWT, and exchanges a fresh one when the session is lost', async () => {
+  const jwt = await jwtSecret();
+  const server = await FlagServer.start({ args: jwt.args });
+  const admin = await server.session('admin', 'admin-demo');
+  const ana = { id: 'sso-ana', role: 'md' }; // known only to the app's own auth
+  const { page, errors } = await openPage(server);
+  try {
+    await page.evaluate((t) => { window.jwt = t; }, mintHs256(jwt.secret, { sub: ana.id, role: ana.role }));
+    const started = await page.evaluate(() => window.startClient({ cache: false, tokenFromWindow: true }));
+    assert.deepEqual(started, { ok: true, status: 'ready' });
+    await converges(page, admin, 'first snapshot', ana);
+    await admin.call('PUT', `/api/admin/flags/dark_mode/user-targets/${ana.id}`, { enabled: false });
+    await converges(page, admin, 'live change for the token user', ana);
+    assert.equal(await page.evaluate(() => window.tokenCalls), 1);
+
+    // The session is lost (cookies cleared) and the stream drops: the
+    // refused reconnect leads to a 401 snapshot, which asks for a new token.
+    await page.context().clearCookies();
+    await page.evaluate((t) => { window.jwt = t; }, mintHs256(jwt.secret, { sub: ana.id, role: ana.role }));
+    await server.restart();
+    await page.waitForFunction(() => window.tokenCalls === 2, null, { timeout: 20_000 });
+    await admin.call('POST', '/api/admin/flags/promo_banner/toggle', {});
+    await converges(page, admin, 'live again on the new session', ana);
+    assert.equal(await page.evaluate(() => window.client.status), 'ready');
+    assert.equal(await page.evaluate(() => window.tokenCalls), 2, 'one exchange per lost session');
+    assert.deepEqual(errors, []);
   } finally {
     await page.close();
     await server.stop();

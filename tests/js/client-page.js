@@ -9,7 +9,11 @@ window.login = async (username, password, base = '') => {
 window.startClient = async (options = {}) => {
   const m = await import('/pkg/index.js');
   await m.default();
-  const client = new m.FlagClient({ baseUrl: '', ...options });
+  // tokenFromWindow: the app's JWT is whatever window.jwt holds when asked.
+  const { tokenFromWindow, ...rest } = options;
+  window.tokenCalls = 0;
+  const token = tokenFromWindow ? async () => (window.tokenCalls++, window.jwt) : undefined;
+  const client = new m.FlagClient({ baseUrl: '', token, ...rest });
   window.client = client;
   window.notifications = [];
   client.subscribe((names, detail) => window.notifications.push({ names: [...names], config: detail.config }));

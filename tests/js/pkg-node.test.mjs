@@ -93,3 +93,115 @@ test('a FlagClient from a bootstrap: variants at once, numbers exact, flags kept
     unloaded.close();
   }
 });
+
+test('token: the JWT becomes a session before the first snapshot and again after a 401; no token is signed out', async () => {
+  const snapshot = JSON.stringify({ version: 1, user: { id: 'ana', role: 'md' }, flags: [{ flagName: 'beta', enabled: true, rolloutStrategy: 'all' }] });
+  const calls = [];
+  let session = false; // what the browser's cookie would carry
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = async (url, init = {}) => {
+    const path = new URL(url).pathname;
+    calls.push(`${init.method ?? 'GET'} ${path} ${init.headers?.Authorization ?? ''}`.trim());
+    if (path === '/api/auth/session') {
+      session = init.headers?.Authorization === 'Bearer good';
+      return new Response('{}', { status: session ? 200 : 401 });
+    }
+    return session ? new Response(snapshot, { status: 200 }) : new Response('{}', { status: 401 });
+  };
+  const options = { baseUrl: 'http://flags.test', cache: false, streaming: false };
+  const clients = [];
+  const start = async (token) => {
+    const client = new api.FlagClient({ ...options, token });
+    clients.push(client);
+    const error = await client.ready().then(() => null, (e) => e.message);
+    return { client, error };
+  };
+  try {
+    let tokens = 0;
+    const { client } = await start(async () => { tokens++; return 'good'; });
+    assert.deepEqual(calls.splice(0), ['POST /api/auth/session Bearer good', 'GET /api/feature-flags/snapshot']);
+    assert.equal(client.status, 'ready');
+    assert.equal(client.isEnabled('beta'), true);
+
+    session = false; // the session ended (it lasts no longer than its token)
+    client.refresh();
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(calls.splice(0), ['GET /api/feature-flags/snapshot', 'POST /api/auth/session Bearer good', 'GET /api/feature-flags/snapshot']);
+    assert.equal(client.status, 'ready');
+    assert.equal(tokens, 2);
+
+    await client.identify(); // a new sign-in: a new exchange first
+    assert.deepEqual(calls.splice(0), ['POST /api/auth/session Bearer good', 'GET /api/feature-flags/snapshot']);
+
+    session = false;
+    for (const token of [() => null, () => { throw new Error('signed out'); }, async () => undefined]) {
+      const { client: out, error } = await start(token);
+      assert.equal(out.status, 'unauthorized');
+      assert.match(error, /401 Unauthorized/);
+      assert.deepEqual(calls.splice(0), [], 'no token: no request');
+    }
+    const { client: refused, error } = await start(() => 'forged');
+    assert.equal(refused.status, 'unauthorized');
+    assert.match(error, /401 Unauthorized/);
+    assert.deepEqual(calls.splice(0), ['POST /api/auth/session Bearer forged']);
+
+    assert.throws(() => new api.FlagClient({ ...options, token: 'good' }), /field `token`: must be a function/);
+  } finally {
+    globalThis.fetch = realFetch;
+    for (const c of clients) c.close();
+  }
+});
+
+test('offline cache: the newest 3 users per base URL, `userId` picks one, a corrupt or missing entry starts without flags', async () => {
+  const store = new Map();
+  let full = false;
+  globalThis.localStorage = {
+    getItem: (k) => store.get(k) ?? null,
+    setItem: (k, v) => { if (full) throw new Error('QuotaExceededError'); store.set(k, String(v)); },
+    removeItem: (k) => store.delete(k),
+  };
+  const realFetch = globalThis.fetch;
+  let signedIn = null; // the user the server answers for; null: server down
+  globalThis.fetch = async () => {
+    if (!signedIn) throw new TypeError('fetch failed');
+    const snapshot = { version: 1, user: { id: signedIn, role: 'md' }, flags: [{ flagName: `only_${signedIn}`, enabled: true, rolloutStrategy: 'all' }] };
+    return new Response(JSON.stringify(snapshot), { status: 200 });
+  };
+  const options = { baseUrl: 'http://flags.test', streaming: false, requestTimeoutMs: 1000 };
+  const start = async (extra = {}) => {
+    const client = new api.FlagClient({ ...options, ...extra });
+    await client.ready().catch(() => {});
+    client.close();
+    return client;
+  };
+  try {
+    for (const user of ['u1', 'u2', 'u3', 'u4']) {
+      signedIn = user; // a new user on this browser: nothing cached for them yet
+      assert.equal((await start({ userId: user })).isEnabled(`only_${user}`), true);
+    }
+    assert.deepEqual(JSON.parse(store.get('flaglive:v1:http://flags.test:users')), ['u4', 'u3', 'u2']);
+    assert.equal(store.has('flaglive:v1:http://flags.test:user:u1'), false, 'the oldest user is dropped');
+
+    signedIn = null;
+    const last = await start();
+    assert.equal(last.status, 'stale');
+    assert.deepEqual(Object.keys(last.allFlags()), ['only_u4'], 'the last user by default');
+    assert.deepEqual(Object.keys((await start({ userId: 'u2' })).allFlags()), ['only_u2']);
+    assert.deepEqual((await start({ userId: 'u1' })).allFlags(), {}, 'a dropped user has nothing cached');
+    assert.equal((await start({ userId: 'u1' })).status, 'error');
+
+    store.set('flaglive:v1:http://flags.test:user:u4', 'm:["not closed');
+    assert.deepEqual((await start()).allFlags(), {}, 'a corrupt entry is not used');
+    signedIn = 'u4';
+    assert.equal((await start({ userId: 'u4' })).status, 'ready');
+    signedIn = null;
+    assert.deepEqual(Object.keys((await start()).allFlags()), ['only_u4'], 'the next good snapshot replaced it');
+
+    full = true;
+    signedIn = 'u5';
+    assert.equal((await start({ userId: 'u5' })).status, 'ready', 'a full storage costs the cache, nothing else');
+  } finally {
+    globalThis.fetch = realFetch;
+    delete globalThis.localStorage;
+  }
+});

@@ -31,6 +31,10 @@ async function client(): Promise<void> {
   void [s, on, v, accent, off, loaded];
   // @ts-expect-error credentials is a fetch mode
   new FlagClient({ credentials: 'always' });
+  new FlagClient({ token: () => 'eyJ...' });
+  new FlagClient({ token: async () => (Math.random() > 0.5 ? 'eyJ...' : null) });
+  // @ts-expect-error token is a function returning the JWT, not the JWT
+  new FlagClient({ token: 'eyJ...' });
   // @ts-expect-error the default must be one of the variants
   c.variant('test', ['a', 'b'] as const, 'c');
 }

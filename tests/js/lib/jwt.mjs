@@ -1,0 +1,22 @@
+// HS256 tokens as an app's backend mints them (node:crypto only), for tests
+// of flaglive-server's --jwt-secret-file sign-in.
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** A token for `claims` (exp: one hour from now unless given), signed with `secret`. */
+export function mintHs256(secret, claims) {
+  const body = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ exp: Math.floor(Date.now() / 1000) + 3600, ...claims })}`;
+  return `${body}.${crypto.createHmac('sha256', secret).update(body).digest('base64url')}`;
+}
+
+/** A fresh 32-byte secret written to a file: { secret, file, args } for FlagServer.start. */
+export async function jwtSecret() {
+  const secret = crypto.randomBytes(32).toString('hex');
+  const file = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'flaglive-jwt-')), 'secret');
+  await fs.writeFile(file, secret);
+  return { secret, file, args: ['--jwt-secret-file', file] };
+}
