@@ -124,6 +124,14 @@ test('admin changes reach the user window: toggle, rollout, user target, config'
   assert.equal(await user.getAttribute('[data-testid=product]', 'data-accent'), '#2f6f4f', 'customer override wins over organization (part E)');
 
   await panelMatchesServer(user, 'maria');
+  // The admin page's audit log shows the server's newest entries: the
+  // layer saved last, by admin, on top.
+  const { entries } = await admin.call('GET', '/api/admin/audit?limit=20');
+  assert.deepEqual([entries[0].action, entries[0].actor, entries[0].target], ['config.changed', { kind: 'user', name: 'admin' }, 'organization/acme']);
+  const audit = adm.locator('[data-testid=audit-log]');
+  await audit.locator(`[data-testid=audit-${entries[0].version}]`).waitFor(WAIT);
+  const rows = await audit.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((td) => td.textContent)));
+  assert.deepEqual(rows.map((r) => [Number(r[0]), r[2], r[3], r[4]]), entries.map((e) => [e.version, e.actor.name, e.action, e.target]));
   await user.screenshot({ path: path.join(ARTIFACTS, 'demo-user.png'), fullPage: true });
   await adm.screenshot({ path: path.join(ARTIFACTS, 'demo-admin.png'), fullPage: true });
   await user.setViewportSize({ width: 390, height: 800 });

@@ -48,6 +48,7 @@ export const api = {
   setRoleTarget: (name, role, enabled) => call('PUT', `${flag(name)}/role-targets/${encodeURIComponent(role)}`, { enabled }),
   removeRoleTarget: (name, role) => call('DELETE', `${flag(name)}/role-targets/${encodeURIComponent(role)}`),
   setLayer: (layer, scope, value) => call('PUT', `/api/admin/config/${layer}${scope ? `/${encodeURIComponent(scope)}` : ''}`, { value }),
+  audit: (before, limit) => call('GET', `/api/admin/audit?limit=${limit}${before === undefined ? '' : `&before=${before}`}`),
   removeLayer: (layer, scope) => call('DELETE', `/api/admin/config/${layer}${scope ? `/${encodeURIComponent(scope)}` : ''}`),
 };
 

@@ -1,5 +1,5 @@
 // The admin view: every flag with its switches, rollout and targets, and
-// the configuration layers. Each change goes to the admin API; the server
+// the configuration layers, and the audit log of who changed what. Each change goes to the admin API; the server
 // streams it to every open tab (this one included, through its own client).
 import { useCallback, useEffect, useState } from 'react';
 import { useFlagClient } from 'flaglive/react';
@@ -7,10 +7,12 @@ import { api } from '../api.js';
 import FlagEditor from './FlagEditor.jsx';
 import NewFlag from './NewFlag.jsx';
 import ConfigEditor from './ConfigEditor.jsx';
+import AuditLog from './AuditLog.jsx';
 
 export default function AdminPage() {
   const [data, setData] = useState(null);
   const [error, setError] = useState(null);
+  const [changes, setChanges] = useState(0); // made here: the audit log re-reads
   const client = useFlagClient();
 
   const refresh = useCallback(async () => {
@@ -30,6 +32,7 @@ export default function AdminPage() {
     } catch (e) {
       setError(e.message);
     }
+    setChanges((n) => n + 1);
     await refresh();
   }, [refresh]);
 
@@ -53,6 +56,7 @@ export default function AdminPage() {
         <NewFlag run={run} />
       </section>
       <ConfigEditor layers={data.layers} run={run} />
+      <AuditLog changes={changes} />
     </main>
   );
 }
