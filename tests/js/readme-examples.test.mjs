@@ -21,6 +21,8 @@ declare global {
   const Banner: (props: { plan: string }) => JSX.Element;
   const analytics: { track(event: string, properties: object): void };
   const process: { env: Record<string, string | undefined> };
+  const auth: { getAccessToken(): Promise<string | null> };
+  const Buffer: { from(text: string): { toString(encoding: 'base64url'): string } };
   const test: (name: string, body: () => void) => void;
   const expect: (value: unknown) => { toBe(v: unknown): void; toBeNull(): void };
   interface ImportMeta { env: { DEV: boolean } }
@@ -29,6 +31,9 @@ export {};
 `;
 // Modules an example imports that are the app's or a framework's, not ours.
 const MODULES = `
+declare module 'node:crypto' {
+  export function createHmac(algorithm: string, key: string): { update(data: string): { digest(encoding: 'base64url'): string } };
+}
 declare module 'next/headers' { export function cookies(): Promise<{ toString(): string }>; }
 declare module '@testing-library/react' {
   export function render(ui: unknown): void;
