@@ -13,7 +13,7 @@ srv = subprocess.Popen([binary, '--database', db, '--listen', f'127.0.0.1:{port}
 REQUEST = b'GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n'
 
 def ask(source):
-    """One /api/health on a new connection from `source`: (ms, answered)."""
+    """One /api/health on a new connection from `source`: (ms, answered, the socket)."""
     start = time.perf_counter()
     s = socket.socket()
     s.settimeout(5)

@@ -41,12 +41,13 @@ function readOptions(o) {
     throw new TypeError('flaglive.FlagClient: invalid options: expected an object');
   }
   /** Option `k` of JS type `type`, or `d` when absent or null. */
-  const typed = (type) => (k, d) => {
-    if (o[k] != null && typeof o[k] !== type) throw invalid(k, 'wrong type');
+  const typed = (type, problem = 'wrong type') => (k, d) => {
+    if (o[k] != null && typeof o[k] !== type) throw invalid(k, problem);
     return o[k] ?? d;
   };
   const str = typed('string');
   const bool = typed('boolean');
+  const fn = typed('function', 'must be a function');
   /** Option `k` in whole milliseconds, or `d`; a timeout (`least` 1) is never 0. */
   const ms = (k, d, least = 0) => {
     const v = o[k] ?? d;
@@ -58,10 +59,6 @@ function readOptions(o) {
     if (typeof bootstrap !== 'object') throw invalid('bootstrap', 'wrong type');
     bootstrap = isPrepared(bootstrap) ? bootstrap.snapshot : JSON.stringify(bootstrap);
   }
-  const fn = (k) => {
-    if (o[k] != null && typeof o[k] !== 'function') throw invalid(k, 'must be a function');
-    return o[k] ?? undefined;
-  };
   const credentials = str('credentials', 'include');
   const urlOverrides = bool('urlOverrides', false);
   return {

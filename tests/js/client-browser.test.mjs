@@ -135,6 +135,7 @@ test('token: a user with no password in flaglive-server gets live flags from the
   } finally {
     await page.close();
     await server.stop();
+    await jwt.remove();
   }
 });
 

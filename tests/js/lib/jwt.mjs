@@ -13,10 +13,12 @@ export function mintHs256(secret, claims) {
   return `${body}.${crypto.createHmac('sha256', secret).update(body).digest('base64url')}`;
 }
 
-/** A fresh 32-byte secret written to a file: { secret, file, args } for FlagServer.start. */
+/** A fresh 32-byte secret written to a file: { secret, args } for
+ *  FlagServer.start, and remove() to delete the file afterwards. */
 export async function jwtSecret() {
   const secret = crypto.randomBytes(32).toString('hex');
-  const file = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'flaglive-jwt-')), 'secret');
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'flaglive-jwt-'));
+  const file = path.join(dir, 'secret');
   await fs.writeFile(file, secret);
-  return { secret, file, args: ['--jwt-secret-file', file] };
+  return { secret, args: ['--jwt-secret-file', file], remove: () => fs.rm(dir, { recursive: true, force: true }) };
 }

@@ -1,6 +1,7 @@
-// The admin view: every flag with its switches, rollout and targets, and
-// the configuration layers, and the audit log of who changed what. Each change goes to the admin API; the server
-// streams it to every open tab (this one included, through its own client).
+// The admin view: every flag with its switches, rollout and targets, the
+// configuration layers, and the audit log of who changed what. Each change
+// goes to the admin API; the server streams it to every open tab (this one
+// included, through its own client).
 import { useCallback, useEffect, useState } from 'react';
 import { useFlagClient } from 'flaglive/react';
 import { api } from '../api.js';
@@ -12,7 +13,6 @@ import AuditLog from './AuditLog.jsx';
 export default function AdminPage() {
   const [data, setData] = useState(null);
   const [error, setError] = useState(null);
-  const [changes, setChanges] = useState(0); // made here: the audit log re-reads
   const client = useFlagClient();
 
   const refresh = useCallback(async () => {
@@ -32,7 +32,6 @@ export default function AdminPage() {
     } catch (e) {
       setError(e.message);
     }
-    setChanges((n) => n + 1);
     await refresh();
   }, [refresh]);
 
@@ -56,7 +55,7 @@ export default function AdminPage() {
         <NewFlag run={run} />
       </section>
       <ConfigEditor layers={data.layers} run={run} />
-      <AuditLog changes={changes} />
+      <AuditLog lists={data} />
     </main>
   );
 }

@@ -1,6 +1,7 @@
 // Who changed what: GET /api/admin/audit, newest first, a page at a time
-// ("Older" asks for the entries before the last one shown). Re-read after
-// each change made here (`changes` counts them) and on demand.
+// ("Older" asks for the entries before the last one shown). Re-read each
+// time the admin page re-reads its `lists` (after a change made there or
+// heard from another admin) and on demand.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api.js';
 
@@ -13,7 +14,7 @@ function brief(value) {
   return text.length > 80 ? `${text.slice(0, 79)}…` : text;
 }
 
-export default function AuditLog({ changes }) {
+export default function AuditLog({ lists }) {
   const [entries, setEntries] = useState([]);
   const [more, setMore] = useState(false);
   const [error, setError] = useState(null);
@@ -32,7 +33,7 @@ export default function AuditLog({ changes }) {
     }
   }, []);
 
-  useEffect(() => { load(); }, [load, changes]);
+  useEffect(() => { load(); }, [load, lists]);
 
   return (
     <section className="audit" data-testid="audit-log">
