@@ -173,6 +173,37 @@ fn string_args<'d>(doc: &'d Doc<'d>) -> Option<Vec<Option<&'d str>>> {
     doc.root().is_array().then_some(list)
 }
 
+/// The format of the evaluation codes a prepared answer carries (`reason
+/// index * 2 + enabled`, reasons in [`Reason::ALL`](crate::Reason::ALL)
+/// order); the JS host's `CODES` is the same number, and reads a prepared
+/// state only when they match. Bump it when either changes.
+pub const CODES: u32 = 1;
+
+/// The snapshot in `text` as a prepared answer:
+/// `{"snapshot":text,"state":{"codes":CODES,"u":user,"f":{name:code,…},"c":config,"v":{}}}`,
+/// exactly what the package's `prepareBootstrap(text)` gives. A browser
+/// reads its flags and configuration from `state` before its wasm has
+/// loaded; the wasm then takes `snapshot` for the stream that follows.
+/// Used by servers (flaglive-server's `?prepared=1`), never by the wasm.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn prepared(text: &str) -> Result<String, crate::SnapshotError> {
+    let mut engine = Engine::new();
+    let mut first = String::new();
+    engine.snapshot(text, &mut first)?;
+    let mut out = String::with_capacity(text.len() + first.len() + text.len() / 8 + 64);
+    out.push_str("{\"snapshot\":");
+    w::string(&mut out, text);
+    out.push_str(",\"state\":{\"codes\":");
+    w::integer(&mut out, i64::from(CODES));
+    out.push_str(",\"u\":");
+    opt_string(&mut out, engine.store.user().and_then(|u| u.id.as_deref()));
+    // The first answer's `,"f":{…},"c":…` (every flag, then the configuration).
+    let flags = first.find(",\"f\":").expect("a first snapshot answer names its flags");
+    out.push_str(&first[flags..first.len() - 1]);
+    out.push_str(",\"v\":{}}}");
+    Ok(out)
+}
+
 /// `bucket(userId, flagName)` on JSON `[userId, flagName]`.
 pub fn bucket(args: &str) -> Result<u8, &'static str> {
     let Ok(doc) = parse_doc(args) else { return Err(BAD_ARGUMENTS) };
@@ -287,6 +318,20 @@ mod tests {
         assert_eq!(out, "\"d\"");
         assert_eq!(bucket(r#"["a\u0000b","f"]"#), Ok(crate::hash::bucket("a\0b", "f")));
         assert!(bucket(r#"["a",5]"#).is_err());
+    }
+
+    #[test]
+    fn a_prepared_answer_carries_the_text_and_the_first_evaluation() {
+        let out = prepared(SNAPSHOT).unwrap();
+        let doc = parse_doc(&out).unwrap();
+        let root = doc.root();
+        assert_eq!(root.get("snapshot").and_then(|s| s.as_str()), Some(SNAPSHOT));
+        let mut first = String::new();
+        Engine::new().snapshot(SNAPSHOT, &mut first).unwrap();
+        let state = &out[out.find(",\"state\":").unwrap() + 9..out.len() - 1];
+        let f = &first[first.find(",\"f\":").unwrap()..first.len() - 1];
+        assert_eq!(state, format!("{{\"codes\":{CODES},\"u\":\"u1\"{f},\"v\":{{}}}}"));
+        assert!(prepared("{\"flags\":7}").is_err());
     }
 
     #[test]

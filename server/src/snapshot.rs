@@ -1,13 +1,16 @@
 //! `GET /api/feature-flags/snapshot` (docs/protocol.md part C): every flag in the
-//! calling user's evaluation shape, plus the config layers of part E.
+//! calling user's evaluation shape, plus the config layers of part E. With
+//! `?prepared=1` the same snapshot comes as a prepared answer (the core's
+//! [`flaglive::engine::prepared`]): a browser reads its flags from the
+//! evaluation in it while its wasm is still loading.
 
 use crate::auth::StreamUser;
 use crate::db;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::time;
-use axum::extract::State;
-use axum::http::header::{CACHE_CONTROL, ETAG, IF_NONE_MATCH};
+use axum::extract::{RawQuery, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use flaglive::{Snapshot, SnapshotUser};
@@ -20,7 +23,12 @@ fn fnv1a(parts: &[&str]) -> u64 {
     })
 }
 
-pub async fn snapshot(State(app): State<AppState>, StreamUser(user, _): StreamUser, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn snapshot(
+    State(app): State<AppState>,
+    StreamUser(user, _): StreamUser,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let org = user.organization_id.clone();
     let customer = user.customer_id.clone();
     let user_id = user.id.clone();
@@ -61,5 +69,12 @@ pub async fn snapshot(State(app): State<AppState>, StreamUser(user, _): StreamUs
         skip_reason: None,
     };
     let headers = [(ETAG, etag_value), (CACHE_CONTROL, HeaderValue::from_static("private, no-cache"))];
+    // The same ETag either way: both carry this snapshot, and a client that
+    // holds either has its text.
+    if query.as_deref().is_some_and(|q| q.split('&').any(|p| p == "prepared=1")) {
+        let text = serde_json::to_string(&snapshot).map_err(|e| ApiError::internal(e.to_string()))?;
+        let answer = flaglive::engine::prepared(&text).map_err(|e| ApiError::internal(format!("{e:?}")))?;
+        return Ok((headers, [(CONTENT_TYPE, HeaderValue::from_static("application/json"))], answer).into_response());
+    }
     Ok((headers, axum::Json(snapshot)).into_response())
 }

@@ -172,3 +172,35 @@ async fn cross_site_simple_requests_change_nothing() {
     assert_eq!(snap["flags"][0]["enabled"], true);
     s.stop().await;
 }
+
+/// `?prepared=1`: the same snapshot, with the core's evaluation of it for
+/// the caller beside it (what prepareBootstrap() gives), under the same ETag.
+#[tokio::test]
+async fn a_prepared_snapshot_carries_the_text_and_its_evaluation() {
+    let s = TestServer::start(test_settings()).await;
+    let admin = s.login("admin").await;
+    create_flag(&admin, json!({"flagName": "for_all", "enabled": true})).await;
+    create_flag(&admin, json!({"flagName": "off", "enabled": false})).await;
+    let alice = s.login("alice").await;
+    let r = alice.get("/api/feature-flags/snapshot?prepared=1").await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/json");
+    let etag = r.headers()["etag"].to_str().unwrap().to_owned();
+    let answer: serde_json::Value = r.json().await.unwrap();
+    let text = answer["snapshot"].as_str().expect("the snapshot as text");
+    let snapshot: serde_json::Value = serde_json::from_str(text).unwrap();
+    assert_eq!(snapshot["user"]["id"], answer["state"]["u"]);
+    assert_eq!(answer["state"]["codes"], flaglive::engine::CODES);
+    assert_eq!(answer["state"]["v"], json!({}));
+    // Codes: reason index * 2 + enabled (strategy_all = 4, flag_disabled = 1).
+    assert_eq!(answer["state"]["f"]["for_all"], 9);
+    assert_eq!(answer["state"]["f"]["off"], 2);
+    assert_eq!(answer["state"]["f"].as_object().unwrap().len(), snapshot["flags"].as_array().unwrap().len());
+    let plain = alice.get("/api/feature-flags/snapshot").await;
+    assert_eq!(plain.headers()["etag"].to_str().unwrap(), etag, "one ETag for both shapes");
+    let again = alice.http.get(alice.url("/api/feature-flags/snapshot?prepared=1")).header("If-None-Match", &etag).send().await.unwrap();
+    assert_eq!(again.status(), 304);
+    // Not signed in: the same 401 as the plain snapshot.
+    assert_eq!(s.anonymous().get("/api/feature-flags/snapshot?prepared=1").await.status(), 401);
+    s.stop().await;
+}
