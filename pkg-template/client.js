@@ -5,7 +5,7 @@
 // cache and listeners. Every snapshot and stream message goes to the core as
 // the text that arrived: what it means is decided there, never here. Reads
 // are a plain object lookup of the evaluations the core reported.
-import { call, newEngine, freeEngine, withEngine, SNAPSHOT, MESSAGE, VARIANT } from './wasm.js';
+import { call, init, isLoaded, newEngine, freeEngine, withEngine, SNAPSHOT, MESSAGE, VARIANT } from './wasm.js';
 
 // The core's reasons in its order, then `override` (a tester's, never the core's).
 const REASONS = ['flag_not_found', 'flag_disabled', 'user_targeted', 'role_targeted', 'strategy_all',
@@ -32,6 +32,8 @@ function set(codes, name, code) {
   else Object.defineProperty(codes, name, { value: code, writable: true, enumerable: true, configurable: true });
 }
 
+const wasmFailed = (e) => `flaglive: the wasm module could not be loaded: ${e?.message ?? e}`;
+
 function invalid(field, problem) {
   return new TypeError(`flaglive.FlagClient: invalid options: field \`${field}\`: ${problem}`);
 }
@@ -57,10 +59,9 @@ function readOptions(o) {
   let bootstrap = o.bootstrap ?? undefined;
   if (bootstrap !== undefined && typeof bootstrap !== 'string') {
     if (typeof bootstrap !== 'object') throw invalid('bootstrap', 'wrong type');
-    bootstrap = isPrepared(bootstrap) ? bootstrap.snapshot : JSON.stringify(bootstrap);
+    bootstrap = readable(bootstrap) ?? JSON.stringify(bootstrap);
   }
   const credentials = str('credentials', 'include');
-  const urlOverrides = bool('urlOverrides', false);
   return {
     base: str('baseUrl', '').replace(/\/+$/, ''),
     credentials: credentials === 'omit' || credentials === 'same-origin' ? credentials : 'include',
@@ -73,7 +74,7 @@ function readOptions(o) {
     token: fn('token'),
     exposeFlagReads: bool('exposeFlagReads', false),
     dedupeExposures: bool('dedupeExposures', true),
-    urlOverrides,
+    urlOverrides: bool('urlOverrides', false),
     resyncDebounceMs: ms('resyncDebounceMs', 300),
     hiddenCloseMs: ms('hiddenCloseMs', 60_000),
     // A stalled proxy must not hold the snapshot request forever.
@@ -103,6 +104,10 @@ export const CODES = 1;
 /** The prepared state of `b`, if it is in this package's code format. */
 export const preparedState = (b) => (isPrepared(b) && b.state.codes === CODES ? b.state : null);
 
+/** A prepared `b` as the client takes it in: as is when in this package's
+ *  code format (read without the wasm), else its snapshot text. */
+const readable = (b) => (preparedState(b) ? b : isPrepared(b) ? b.snapshot : undefined);
+
 /**
  * The snapshot plus what the core made of it, as plain JSON: a server
  * evaluates it once and hands it to the browser, which renders the same
@@ -122,7 +127,7 @@ export function prepareBootstrap(snapshot, { variants = {} } = {}) {
       const key = variantKey(`flaglive.prepareBootstrap: variants of ${test}`, test, list, Array.isArray(d) ? null : d?.defaultVariant);
       v[key] = JSON.parse(call(VARIANT, h, key));
     }
-    return { snapshot: text, state: { codes: CODES, f: out.f, c: out.c ?? null, v } };
+    return { snapshot: text, state: { codes: CODES, u: out.u, f: out.f, c: out.c ?? null, v } };
   });
 }
 
@@ -131,10 +136,10 @@ export function prepareBootstrap(snapshot, { variants = {} } = {}) {
  * core's input: one key for memos and prepared bootstraps.
  */
 export function variantKey(who, testName, variants, defaultVariant) {
-  const bad = typeof testName !== 'string' ? 'testName must be a string'
-    : !Array.isArray(variants) || variants.some((v) => typeof v !== 'string') ? 'variants must be an array of strings'
-    : defaultVariant != null && typeof defaultVariant !== 'string' ? 'defaultVariant must be a string if given' : '';
-  if (bad) throw new TypeError(`${who}: ${bad}`);
+  if (typeof testName !== 'string' || !Array.isArray(variants) || variants.some((v) => typeof v !== 'string')
+    || (defaultVariant != null && typeof defaultVariant !== 'string')) {
+    throw new TypeError(`${who}: expected (testName: string, variants: string[], defaultVariant?: string)`);
+  }
   return JSON.stringify([testName, defaultVariant ?? null, ...variants]);
 }
 
@@ -183,7 +188,7 @@ const usersKey = (base) => `${CACHE_PREFIX}${base}:users`;
 function cachedUsers(base) {
   try {
     const list = JSON.parse(localStorage.getItem(usersKey(base)));
-    return Array.isArray(list) ? list.filter((u) => typeof u === 'string') : [];
+    return Array.isArray(list) ? list : []; // a stray entry names no key of ours
   } catch { return []; }
 }
 /** The entry text of `user`, else of the last user; null when none. */
@@ -224,12 +229,11 @@ function cacheSave(base, user, text) {
 
 const sources = new Map();
 let warnedBlocked = false;
-const blockedMessage = (ms) => `flaglive: no live stream data in ${ms} ms: a proxy is buffering or compressing it; re-reading flags instead`;
 
 class SharedSource {
   constructor(url, withCredentials, o) {
     Object.assign(this, { url, withCredentials, idleMs: o.streamTimeoutMs, startMs: o.streamStartTimeoutMs, members: new Set(),
-      failures: 0, opened: 0, es: null, lastId: null, blocked: null });
+      failures: 0, opened: 0 });
   }
 
   join(client) {
@@ -267,8 +271,8 @@ class SharedSource {
 
   open() {
     // A reopened stream loses the browser's Last-Event-ID; send it along.
-    const url = this.lastId === null ? this.url
-      : `${this.url}${this.url.includes('?') ? '&' : '?'}lastEventId=${encodeURIComponent(this.lastId)}`;
+    const url = this.lastId ? `${this.url}${this.url.includes('?') ? '&' : '?'}lastEventId=${encodeURIComponent(this.lastId)}`
+      : this.url;
     let es;
     try { es = new EventSource(url, { withCredentials: this.withCredentials }); } catch { return; }
     es.onmessage = (e) => {
@@ -291,7 +295,7 @@ class SharedSource {
    *  `blocked` says why until a message does. */
   held() {
     if (!this.es) return;
-    this.blocked = blockedMessage(this.startMs);
+    this.blocked = `flaglive: no live stream data in ${this.startMs} ms: a proxy is buffering or compressing it; re-reading flags instead`;
     if (!warnedBlocked) {
       warnedBlocked = true;
       console.warn(`${this.blocked}. ${this.url}: see README "Behind a proxy"`);
@@ -324,14 +328,14 @@ class SharedSource {
 export class FlagClient {
   constructor(options) {
     const o = (this.o = readOptions(options));
-    this.h = newEngine();
+    this.h = null; // the core's engine, once the wasm is in: engine()
     this.f = null; // flag name -> evaluation code, once loaded (overrides applied)
-    this.base = null; // the same without overrides: what the core reported
+    // Left undefined until set: `base` (the same without overrides: what
+    // the core reported), `cfg` ({ value, source } of the resolved
+    // configuration), `ovUser` (whose overrides `ov` holds), `err`, `etag`,
+    // `fetching` (the identity a request is out for), `fetchQueued`, `memoAt`.
     this.ov = {}; // name -> true | false | variant: the tester's overrides
-    this.ovUser = undefined; // whose overrides `ov` holds
-    this.cfg = null; // { value, source } of the resolved configuration
     this.st = 'loading';
-    this.err = undefined;
     this.listeners = new Map();
     this.nextListener = 0;
     this.pending = new Set(); // changed names; null in it: every flag
@@ -340,33 +344,60 @@ export class FlagClient {
     this.waiters = [];
     this.identifyWaiters = [];
     this.gen = 0;
-    this.etag = null;
-    this.fetching = null;
-    this.fetchQueued = false;
     this.failures = 0;
     this.timers = {};
     this.changes = 0; // counts changes: the variant memo is valid for one count
-    this.memoAt = -1;
     this.exposed = new Set(); // user, kind, name and value already reported
     this.exposureListeners = new Set(o.onExposure ? [o.onExposure] : []);
     if (o.bootstrap !== undefined) {
       if (!this.take(o.bootstrap, false)) throw invalid('bootstrap', 'not a snapshot');
       this.st = 'stale';
-    } else if (o.cache) {
-      const cached = cacheLoad(o.base, o.userId);
-      let parts = null;
-      try { parts = cached && cacheParts(cached); } catch { /* corrupt */ }
-      // A corrupt entry is left to be overwritten by the next good snapshot.
-      if (parts && this.take(parts.snapshot, false)) {
-        for (const m of parts.messages) this.apply(m);
-        this.st = 'stale';
-      }
     }
     if (typeof document !== 'undefined') {
       this.onVisibility = () => this.visibility();
       document.addEventListener('visibilitychange', this.onVisibility);
     }
+    // The snapshot request leaves now, in parallel with the wasm: until the
+    // wasm is in, it asks for a prepared answer, whose flags need no wasm.
+    if (this.engine() === null) {
+      init().then(() => {
+        // The wasm is in: one notification (variant reads have answers
+        // now), and the stream opens if the snapshot came before.
+        if (this.engine() !== null && this.f) {
+          this.notified = 0;
+          this.record();
+          if (this.fetching === null) this.joinStream();
+        }
+      }, (e) => {
+        // Flags from a prepared answer stay, but nothing keeps them live
+        // (a later load, by a plain snapshot's read, opens the stream, whose
+        // `connection` makes it `ready` again).
+        console.error((this.noWasm = wasmFailed(e)));
+        if (this.f) this.fail('stale', this.noWasm);
+        this.record();
+      });
+    }
     this.refresh();
+  }
+
+  /** The core's engine once the wasm is in (null before). It takes the
+   *  snapshot read without it, else the offline cache. */
+  engine() {
+    if (this.h === null && isLoaded() && !this.closed) {
+      const h = (this.h = newEngine());
+      if (this.snap !== undefined) this.v = JSON.parse(call(SNAPSHOT, h, this.snap)).v;
+      else if (this.o.cache && this.o.bootstrap === undefined) {
+        const cached = cacheLoad(this.o.base, this.o.userId);
+        let parts = null;
+        try { parts = cached && cacheParts(cached); } catch { /* corrupt */ }
+        // A corrupt entry is left to be overwritten by the next good snapshot.
+        if (parts && this.take(parts.snapshot, false)) {
+          for (const m of parts.messages) this.apply(m);
+          this.st = 'stale';
+        }
+      }
+    }
+    return this.h;
   }
 
   // -- reads: no wasm call --
@@ -409,6 +440,8 @@ export class FlagClient {
     if (this.memoAt !== this.changes) { this.memo = new Map(); this.memoAt = this.changes; }
     let out = this.memo.get(key);
     if (out === undefined) {
+      // Before the wasm: only what a prepared bootstrap chose.
+      if (this.engine() === null) return this.pv?.[key] ?? undefined;
       const r = call(VARIANT, this.h, key);
       out = typeof r === 'string' ? JSON.parse(r) : null;
       this.memo.set(key, out);
@@ -476,9 +509,8 @@ export class FlagClient {
 
   /** Re-reads the snapshot after a sign-in change; the last call wins. */
   identify() {
-    const gen = ++this.gen;
+    const gen = ++this.gen; // a request out for an older one is no longer waited for
     this.etag = null;
-    this.fetching = null;
     this.fetchQueued = false;
     this.pending.clear();
     this.pendingConfig = false;
@@ -519,11 +551,20 @@ export class FlagClient {
     return new Error(this.err ?? 'flaglive: flags are not available');
   }
 
-  /** Takes in a snapshot document; false if it is not one. */
-  take(text, fromNetwork) {
-    const r = call(SNAPSHOT, this.h, text);
-    if (typeof r !== 'string') return false;
-    const out = JSON.parse(r);
+  /** Takes in a snapshot's text, or a prepared one (readable()); false if
+   *  it is not one. A prepared one before the wasm: its evaluation as is. */
+  take(doc, fromNetwork) {
+    let text = doc, out;
+    if (typeof doc === 'object') {
+      text = doc.snapshot;
+      this.pv = doc.state.v;
+      if (this.engine() === null) out = { ...doc.state, f: { ...doc.state.f }, v: undefined };
+    }
+    if (!out) {
+      const r = call(SNAPSHOT, this.engine(), text);
+      if (typeof r !== 'string') return false;
+      out = JSON.parse(r);
+    }
     // The first snapshot's answer holds every flag; later ones only what
     // changed. Every flag changed: `null`, named only if somebody listens.
     const names = out.p && this.f ? Object.keys(out.f) : null;
@@ -749,11 +790,14 @@ export class FlagClient {
     // (a browser runs only six per origin at a time).
     const request = (this.request = new AbortController());
     const timer = setTimeout(() => request.abort(), o.requestTimeoutMs);
+    // Without the wasm, a prepared answer (flaglive-server) is read at once;
+    // servers that do not know the query answer the plain snapshot.
+    const early = this.engine() === null;
     try {
       const headers = { Accept: 'application/json' };
       if (this.etag) headers['If-None-Match'] = this.etag;
       const send = (path, init) => fetch(o.base + path, { credentials: o.credentials, headers, signal: request.signal, ...init });
-      const read = () => send('/api/feature-flags/snapshot');
+      const read = () => send(`/api/feature-flags/snapshot${early ? '?prepared=1' : ''}`);
       let r = o.token && this.session !== gen ? { status: 401 } : await read();
       if (r.status === 401 && o.token) {
         // The app's identity: its JWT becomes a session cookie, before the
@@ -771,12 +815,20 @@ export class FlagClient {
       result = { status: 0 };
     }
     clearTimeout(timer);
+    let doc = result.text;
+    if (early && doc !== undefined) {
+      try { doc = readable(JSON.parse(doc)) ?? doc; } catch { /* not JSON: the core says so */ }
+      // A plain snapshot: only the core reads it.
+      if (typeof doc === 'string') {
+        await init().catch((e) => { result = { why: wasmFailed(e) }; });
+      }
+    }
     if (this.closed || this.gen !== gen) return; // a newer identity took over
     this.fetching = null;
     let ok = false;
     if (result.text !== undefined) {
       const had = this.f !== null;
-      ok = this.take(result.text, true);
+      ok = this.take(doc, true);
       if (ok) {
         this.etag = result.etag;
         // The server may have written this snapshot before changes the
@@ -790,13 +842,13 @@ export class FlagClient {
       this.fail('unauthorized', 'flaglive: 401 Unauthorized: sign in, then call identify()');
       this.leaveStream();
     } else {
-      this.fail(this.f ? 'stale' : 'error', result.status
+      this.fail(this.f ? 'stale' : 'error', result.why ?? (result.status
         ? `flaglive: the snapshot request failed: HTTP ${result.status}`
-        : 'flaglive: the flag server cannot be reached');
+        : 'flaglive: the flag server cannot be reached'));
     }
     if (ok) {
       // Fresh flags, but without a working stream they are not live.
-      const held = this.source?.blocked;
+      const held = this.source?.blocked ?? this.noWasm;
       this.st = held ? 'stale' : 'ready';
       this.err = held ?? undefined;
       this.failures = 0;
@@ -820,7 +872,7 @@ export class FlagClient {
   /** Joins this base URL's stream, opening it unless `shared`. */
   joinStream(shared) {
     const o = this.o;
-    if (!o.streaming || this.closed || this.st === 'unauthorized' || this.hiddenClosed || this.source) return;
+    if (!o.streaming || this.closed || this.st === 'unauthorized' || this.hiddenClosed || this.source || this.h === null) return;
     if (typeof EventSource !== 'function') return;
     const url = `${o.base}/api/feature-flags/sse`;
     const key = `${o.withCredentials}\n${url}`;

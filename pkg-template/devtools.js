@@ -6,7 +6,7 @@
 // does not import it ships none of it. It reads without reporting
 // exposures, so opening it does not count as seeing a variant.
 import { createElement as h, useEffect, useState } from 'react';
-import { bucket } from './index.js';
+import { bucket, isLoaded } from './index.js';
 import { useConfig, useFlagClient, useFlags, useFlagsStatus } from './react.js';
 
 const KEEP = 30;
@@ -62,7 +62,8 @@ export function FlagDevtools({ tests, title = 'flaglive' }) {
         return h('tr', { key: name, 'data-testid': `flag-${name}`, 'data-enabled': String(enabled), 'data-reason': reason },
           h('td', { style: cell }, wrappable(name)),
           h('td', { style: cell }, h('span', { style: pill(enabled) }, enabled ? 'on' : 'off'),
-            client.u ? h('span', { 'data-testid': `bucket-${name}`, title: 'rollout bucket (0-99)', style: { color: '#888', marginLeft: 4 } }, bucket(client.u, name)) : null),
+            // The bucket is the core's: shown once the wasm is in (flags may come before it).
+            client.u && isLoaded() ? h('span', { 'data-testid': `bucket-${name}`, title: 'rollout bucket (0-99)', style: { color: '#888', marginLeft: 4 } }, bucket(client.u, name)) : null),
           h('td', { style: cell }, h('code', { style: { fontSize: 11 } }, reason)),
           h('td', { style: cell }, h('select', {
             style: pick,

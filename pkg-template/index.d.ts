@@ -119,6 +119,8 @@ export interface PreparedBootstrap {
   readonly state: {
     /** The format of the codes; a browser on another package version evaluates `snapshot` itself instead. */
     readonly codes?: number;
+    /** The user the snapshot is for. */
+    readonly u?: string | null;
     readonly f: Readonly<Record<string, number>>;
     readonly c: unknown;
     readonly v: Readonly<Record<string, string | null>>;
@@ -143,7 +145,14 @@ export function prepareBootstrap(
 /** Whether init() or initSync() has completed. */
 export function isLoaded(): boolean;
 
-/** `await init(wasm)` (once), then `new FlagClient(options)`. */
+/**
+ * `new FlagClient(options)`, with the wasm's request (from `wasm` if given,
+ * else beside this file) and the snapshot's on their way at once. Against
+ * flaglive-server, `ready()` resolves from its prepared answer without
+ * waiting for the wasm; other servers' plain snapshots wait for it. A wasm
+ * that cannot load is logged with console.error and leaves the client
+ * `stale` (flags, no live updates) or `error`.
+ */
 export function createFlagClient(
   options: FlagClientOptions,
   wasm?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>,
@@ -254,6 +263,7 @@ export type FlagListener = (changed: string[], detail: ChangeDetail) => void;
  * @throws TypeError from the constructor when options have the wrong shape.
  */
 export class FlagClient {
+  /** Starts loading the wasm if init() was not called; the client works before it is in (see createFlagClient). */
   constructor(options: FlagClientOptions);
   /** Resolves when flags are usable (network, bootstrap or cache); rejects when the first attempt fails without any. */
   ready(): Promise<void>;

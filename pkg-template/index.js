@@ -59,8 +59,10 @@ export function chooseVariant(testName, variants, enabledFlagNames, defaultVaria
   })) ?? undefined;
 }
 
-/** init(wasm) if needed, then a new FlagClient(options). */
+/** A new FlagClient(options), its snapshot request and the wasm's (from
+ *  `wasm` if given) on their way at once: flaglive-server's prepared answer
+ *  makes flags readable before the wasm is in. */
 export async function createFlagClient(options, wasm) {
-  await init(wasm);
+  init(wasm).catch(() => {}); // a failure is the client's to report
   return new FlagClient(options);
 }

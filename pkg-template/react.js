@@ -217,7 +217,10 @@ export function FlagProvider({ client, options, fallback, children }) {
       own = new FlagClient(optionsRef.current ?? {});
       detach = store.attach(own);
     };
-    if (isLoaded()) start();
+    // The client asks for its snapshot at once, in parallel with the wasm;
+    // only a plain snapshot as bootstrap needs the wasm to be read first.
+    const bootstrap = optionsRef.current?.bootstrap;
+    if (isLoaded() || bootstrap == null || preparedState(bootstrap)) start();
     else init().then(start, (e) => {
       // Said in the console too: a `fallback` would otherwise hide it for good.
       console.error('flaglive: the wasm module could not be loaded:', e);

@@ -188,9 +188,9 @@ test('under Node the package loads its wasm at import: init() resolves, prepareB
   assert.equal(got.loadedAtImport, true);
   assert.equal(got.fetches, 0);
   assert.equal(got.provider, 'function');
-  assert.deepEqual(got.prepared.state, { codes: 1, f: { ab_b: 9 }, c: { value: { n: 1 }, source: 'DEFAULT' }, v: { '["ab",null,"a","b"]': 'b', '["other","y","x"]': 'y' } });
+  assert.deepEqual(got.prepared.state, { codes: 1, u: 'u1', f: { ab_b: 9 }, c: { value: { n: 1 }, source: 'DEFAULT' }, v: { '["ab",null,"a","b"]': 'b', '["other","y","x"]': 'y' } });
   assert.match(got.bad, /^flaglive\.prepareBootstrap: not a snapshot: /);
-  assert.equal(got.badVariants, 'flaglive.prepareBootstrap: variants of ab: variants must be an array of strings');
+  assert.equal(got.badVariants, 'flaglive.prepareBootstrap: variants of ab: expected (testName: string, variants: string[], defaultVariant?: string)');
 });
 
 test('a prepared bootstrap renders on the server as the snapshot does, and the OpenFeature provider stays inert there', () => {

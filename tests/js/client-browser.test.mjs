@@ -85,6 +85,97 @@ for (const mode of ['part-d', 'part-b']) {
   });
 }
 
+/** Holds the page's wasm request until `release()`; `requested` once it was asked. */
+async function holdWasm(page) {
+  let release;
+  const held = new Promise((r) => { release = r; });
+  const state = { requested: false, release: () => release() };
+  await page.route('**/flaglive_wasm_bg.wasm', async (route) => {
+    state.requested = true;
+    await held;
+    await route.continue();
+  });
+  return state;
+}
+
+test('wasm off the critical path: flaglive-server\'s prepared answer makes flags ready before the wasm is in; then the stream goes live', async () => {
+  const server = await FlagServer.start();
+  const admin = await server.session('admin', 'admin-demo');
+  const { page, errors } = await openPage(server);
+  const wasm = await holdWasm(page);
+  const snapshots = [];
+  page.on('request', (r) => { if (r.url().includes('/api/feature-flags/snapshot')) snapshots.push(new URL(r.url()).search); });
+  try {
+    await page.evaluate(({ u, p }) => window.login(u, p), { u: MARIA.username, p: MARIA.password });
+    const started = await page.evaluate(() => window.startEarly());
+    assert.equal(started.ok, true, started.error);
+    assert.equal(started.wasmLoaded, false, 'ready() did not wait for the wasm');
+    assert.equal(wasm.requested, true, 'the wasm request left with the snapshot request');
+    assert.deepEqual(snapshots, ['?prepared=1']);
+    assert.deepEqual(started.flags, await truth(admin), 'the prepared evaluation is the server\'s');
+    assert.equal(started.variant, null, 'no variant before the wasm (none prepared)');
+    wasm.release();
+    await page.waitForFunction(() => window.wasmLoaded());
+    // The wasm's arrival is one notification (variant reads have answers now) and no flag.
+    await page.waitForFunction(() => window.notifications.some((n) => n.names.length === 0));
+    assert.equal(await page.evaluate(() => window.client.variant('checkout', ['a', 'b'])), 'a');
+    await admin.call('POST', '/api/admin/flags/promo_banner/toggle', {});
+    await converges(page, admin, 'a live change after the wasm came');
+    assert.deepEqual(snapshots, ['?prepared=1'], 'the engine took the prepared snapshot: no second read');
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+    await server.stop();
+  }
+});
+
+test('wasm off the critical path: a server that answers only plain snapshots gets today\'s path (the wasm reads it)', async () => {
+  const server = await FlagServer.start();
+  const admin = await server.session('admin', 'admin-demo');
+  const { page, errors } = await openPage(server);
+  const wasm = await holdWasm(page);
+  // A production-like server: the query is ignored, the plain snapshot comes.
+  await page.route('**/api/feature-flags/snapshot?prepared=1', (route) => route.continue({ url: route.request().url().replace('?prepared=1', '') }));
+  try {
+    await page.evaluate(({ u, p }) => window.login(u, p), { u: MARIA.username, p: MARIA.password });
+    const starting = page.evaluate(() => window.startEarly());
+    await page.waitForTimeout(500);
+    assert.equal(await page.evaluate(() => window.client.status), 'loading', 'a plain snapshot waits for the wasm');
+    wasm.release();
+    const started = await starting;
+    assert.equal(started.ok, true, started.error);
+    assert.equal(started.wasmLoaded, true);
+    assert.deepEqual(started.flags, await truth(admin));
+    await admin.call('POST', '/api/admin/flags/promo_banner/toggle', {});
+    await converges(page, admin, 'a live change');
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+    await server.stop();
+  }
+});
+
+test('wasm that cannot load: flags from the prepared answer stay, status stale with the cause, logged once', async () => {
+  const server = await FlagServer.start();
+  const admin = await server.session('admin', 'admin-demo');
+  const { page } = await openPage(server);
+  const logged = [];
+  page.on('console', (m) => { if (m.type() === 'error') logged.push(m.text()); });
+  await page.route('**/flaglive_wasm_bg.wasm', (route) => route.fulfill({ status: 404, body: 'not here' }));
+  try {
+    await page.evaluate(({ u, p }) => window.login(u, p), { u: MARIA.username, p: MARIA.password });
+    const started = await page.evaluate(() => window.startEarly());
+    assert.equal(started.ok, true, started.error);
+    assert.deepEqual(started.flags, await truth(admin));
+    await page.waitForFunction(() => window.client.status === 'stale');
+    assert.match(await page.evaluate(() => window.client.lastError), /wasm module could not be loaded/);
+    assert.equal(logged.filter((t) => t.includes('wasm module could not be loaded')).length, 1, logged.join('\n'));
+  } finally {
+    await page.close();
+    await server.stop();
+  }
+});
+
 test('401: status unauthorized, ready() rejects, no retry storm', async () => {
   const server = await FlagServer.start();
   const { page } = await openPage(server);

@@ -35,3 +35,22 @@ window.startClients = async (n, options = {}) => {
   return window.clients.map((c) => c.status);
 };
 window.clientStates = () => window.clients.map((c) => JSON.stringify(sorted(c.allFlags())));
+// createFlagClient as an app calls it, the wasm not loaded yet: what
+// ready() found (flags, whether the wasm was in) and the variant read then.
+window.startEarly = async (options = {}) => {
+  const m = await import('/pkg/index.js');
+  const client = await m.createFlagClient({ baseUrl: '', cache: false, ...options });
+  window.client = client;
+  window.notifications = [];
+  client.subscribe((names, detail) => window.notifications.push({ names: [...names], status: detail.status }));
+  window.wasmLoaded = () => m.isLoaded();
+  try {
+    await client.ready();
+    return {
+      ok: true, status: client.status, wasmLoaded: m.isLoaded(), flags: sorted(client.allFlags()),
+      variant: client.variant('checkout', ['a', 'b']) ?? null,
+    };
+  } catch (e) {
+    return { ok: false, status: client.status, wasmLoaded: m.isLoaded(), error: String(e.message) };
+  }
+};

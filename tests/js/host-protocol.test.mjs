@@ -37,6 +37,8 @@ test('reason order: Reason::ALL in src/rules.rs is the order of REASONS in clien
   const codes = Number(read('pkg-template/client.js').match(/export const CODES = (\d+);/)[1]);
   const formats = { 1: 'flag_not_found flag_disabled user_targeted role_targeted strategy_all strategy_none strategy_targeted percentage_rollout default' };
   assert.equal(formats[codes], rust.join(' '), `CODES ${codes} is recorded for this reason list`);
+  // The server's prepared answers carry the Rust side's number (src/engine.rs).
+  assert.equal(Number(read('src/engine.rs').match(/pub const CODES: u32 = (\d+);/)[1]), codes, 'engine::CODES is client.js CODES');
 });
 
 test('the built module answers with the keys and codes the host reads', async () => {

@@ -110,10 +110,11 @@ async function watchedPage() {
  *  when the wasm arrived (page clock). */
 async function slowWasm(page) {
   await page.route('**/*.wasm', async (route) => { await new Promise((r) => setTimeout(r, 1000)); await route.continue(); });
-  return () => page.evaluate(() => ({
+  // Flags may be ready before the wasm is in (a prepared answer): wait for it.
+  return async () => (await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('.wasm')), null, { timeout: 15_000 }), page.evaluate(() => ({
     hydrated: window.hydratedAt,
     wasm: performance.getEntriesByType('resource').find((e) => e.name.endsWith('.wasm'))?.responseEnd,
-  }));
+  })));
 }
 
 async function signIn(url) {

@@ -59,7 +59,7 @@ export function checkBadInput(api) {
   expectTypeError('roleTargets of numbers', () => api.evaluate({ flagName: 'f', enabled: true, roleTargets: [1] }), 'roleTargets');
   expectTypeError('numeric userId', () => api.evaluate({ flagName: 'f', enabled: true }, { userId: 42 }), 'invalid context');
   expectTypeError('bucket(number)', () => api.bucket(42, 'f'), 'userId must be a string');
-  expectTypeError('variants not array', () => api.chooseVariant('t', 'a,b', []), 'variants must be an array');
+  expectTypeError('variants not array', () => api.chooseVariant('t', 'a,b', []), 'variants: string[]');
   expectTypeError('defaultVariant number', () => api.chooseVariant('t', ['a'], [], 3), 'defaultVariant');
   const after = api.evaluate({ flagName: 'f', enabled: true, rolloutStrategy: 'all' }, {});
   if (after.enabled !== true || after.reason !== 'strategy_all') problems.push(`module unusable after errors: ${JSON.stringify(after)}`);
