@@ -123,6 +123,32 @@ async function signIn(url) {
 }
 
 for (const name of MODES) {
+  test(`${name}: Pages Router (getServerSideProps + prepareBootstrap): server HTML has maria's flags, hydration is clean, a toggle re-renders live`, async () => {
+    const { url } = apps[name];
+    const { page, problems } = await watchedPage();
+    try {
+      const signedOut = await (await fetch(`${url}/pages-router`)).text(); // no cookie
+      assert.match(signedOut, /id="signed-out"/, 'signed out: bootstrap null, no provider');
+      await signIn(url);
+      const want = await expected();
+      const html = await (await browser.context.request.get(`${url}/pages-router`)).text();
+      for (const id of ['promo', 'dashboard', 'pricing']) assert.equal(between(html, id), want[id], `server HTML #${id}`);
+      await page.goto(`${url}/pages-router`);
+      await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', null, { timeout: 15_000 });
+      const first = await page.evaluate(() => window.first);
+      for (const id of ['promo', 'dashboard', 'pricing']) assert.equal(first[id], want[id], `the page as served, #${id}`);
+      assert.deepEqual(await page.evaluate(() => window.changes), [], 'no value changed during hydration and start-up');
+      const off = want.promo === 'true' ? 'false' : 'true';
+      await admin.call('POST', '/api/admin/flags/promo_banner/toggle', {});
+      await page.waitForFunction((v) => document.getElementById('promo').textContent === v, off, { timeout: 10_000 });
+      await admin.call('POST', '/api/admin/flags/promo_banner/toggle', {});
+      await page.waitForFunction((v) => document.getElementById('promo').textContent === v, want.promo, { timeout: 10_000 });
+      assert.deepEqual(problems, [], 'no errors or warnings in the console');
+    } finally {
+      await page.close();
+    }
+  });
+
   test(`${name}: a plain snapshot text as bootstrap also hydrates without a mismatch`, async () => {
     const { url } = apps[name];
     const { page, problems } = await watchedPage();
