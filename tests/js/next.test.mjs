@@ -14,6 +14,7 @@ import { startAnswering } from './lib/web-process.mjs';
 import { launchChromium } from './lib/chromium.mjs';
 import { ROOT, PKG } from './lib/paths.mjs';
 import { installPacked } from '../../scripts/lib/install-packed.mjs';
+import { watchedPage as watchedPageOf } from './lib/framework-page.mjs';
 
 const APP = path.join(ROOT, 'tests/js/next-app');
 const NEXT = path.join(APP, 'node_modules/.bin/next');
@@ -85,26 +86,8 @@ for (const name of Object.keys(BUNDLERS)) {
   });
 }
 
-/** A page that records every change of a value's text after the server's
- *  HTML was parsed (a flicker) and every console error or warning. */
-async function watchedPage() {
-  const page = await browser.context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e}`));
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`); });
-  await page.addInitScript((ids) => {
-    window.changes = [];
-    document.addEventListener('DOMContentLoaded', () => {
-      const text = (id) => document.getElementById(id)?.textContent;
-      window.first = Object.fromEntries(ids.map((id) => [id, text(id)]));
-      const last = { ...window.first };
-      new MutationObserver(() => {
-        for (const id of ids) if (text(id) !== last[id]) { window.changes.push([id, last[id], text(id)]); last[id] = text(id); }
-      }).observe(document.body, { subtree: true, childList: true, characterData: true });
-    });
-  }, IDS);
-  return { page, problems };
-}
+/** A page recording flicker and console problems (lib/framework-page.mjs). */
+const watchedPage = () => watchedPageOf(browser, IDS);
 
 /** Holds the wasm back for a second; returns when hydration committed and
  *  when the wasm arrived (page clock). */

@@ -35,6 +35,7 @@ declare module 'node:crypto' {
   export function createHmac(algorithm: string, key: string): { update(data: string): { digest(encoding: 'base64url'): string } };
 }
 declare module 'next/headers' { export function cookies(): Promise<{ toString(): string }>; }
+declare module 'react-router' { export function useLoaderData(): unknown; }
 declare module '@testing-library/react' {
   export function render(ui: unknown): void;
   export function act(f: () => void): void;
