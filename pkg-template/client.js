@@ -5,7 +5,7 @@
 // cache and listeners. Every snapshot and stream message goes to the core as
 // the text that arrived: what it means is decided there, never here. Reads
 // are a plain object lookup of the evaluations the core reported.
-import { call, init, isLoaded, newEngine, freeEngine, withEngine, SNAPSHOT, MESSAGE, VARIANT } from './wasm.js';
+import { call, init, isLoaded, newEngine, freeEngine, withEngine, SNAPSHOT, MESSAGE } from './wasm.js';
 
 // The core's reasons in its order, then `override` (a tester's, never the core's).
 const REASONS = ['flag_not_found', 'flag_disabled', 'user_targeted', 'role_targeted', 'strategy_all',
@@ -65,7 +65,7 @@ function readOptions(o) {
   return {
     base: str('baseUrl', '').replace(/\/+$/, ''),
     credentials: credentials === 'omit' || credentials === 'same-origin' ? credentials : 'include',
-    withCredentials: credentials === 'include',
+    sendsCookies: credentials === 'include',
     bootstrap,
     cache: bool('cache', true),
     userId: str('userId'),
@@ -125,15 +125,26 @@ export function prepareBootstrap(snapshot, { variants = {} } = {}) {
     for (const [test, d] of Object.entries(variants)) {
       const list = Array.isArray(d) ? d : d?.variants;
       const key = variantKey(`flaglive.prepareBootstrap: variants of ${test}`, test, list, Array.isArray(d) ? null : d?.defaultVariant);
-      v[key] = JSON.parse(call(VARIANT, h, key));
+      v[key] = pickVariant((n) => (out.f[n] & 1) === 1, ...JSON.parse(key)) ?? null;
     }
     return { snapshot: text, state: { codes: CODES, u: out.u, f: out.f, c: out.c ?? null, v } };
   });
 }
 
 /**
- * A variant read's arguments, checked (else a TypeError from `who`), as the
- * core's input: one key for memos and prepared bootstraps.
+ * The A/B rule (docs/protocol.md part A): test `T` with variants `[v1, v2,
+ * ...]` is one flag per variant, `T_v1`, ...; the first variant whose flag
+ * is on, else `defaultVariant`, else the first variant (`undefined` when
+ * there is neither). The core's `choose_variant` (src/variant.rs) is the
+ * same rule for the server; both pass the 120 A/B vectors. In JS it needs
+ * no wasm, so a page shows its variant from a prepared answer at once.
+ */
+export const pickVariant = (isOn, testName, defaultVariant, ...variants) => variants.find((v) => isOn(`${testName}_${v}`)) ?? defaultVariant ?? variants[0];
+
+/**
+ * A variant read's arguments, checked (else a TypeError from `who`), as one
+ * key: `[testName, defaultVariant|null, ...variants]` in JSON (prepared
+ * bootstraps keep their choices under it).
  */
 export function variantKey(who, testName, variants, defaultVariant) {
   if (typeof testName !== 'string' || !Array.isArray(variants) || variants.some((v) => typeof v !== 'string')
@@ -231,8 +242,8 @@ const sources = new Map();
 let warnedBlocked = false;
 
 class SharedSource {
-  constructor(url, withCredentials, o) {
-    Object.assign(this, { url, withCredentials, idleMs: o.streamTimeoutMs, startMs: o.streamStartTimeoutMs, members: new Set(),
+  constructor(address, sendsCookies, o) {
+    Object.assign(this, { address, sendsCookies, idleMs: o.streamTimeoutMs, startMs: o.streamStartTimeoutMs, members: new Set(),
       failures: 0, opened: 0 });
   }
 
@@ -271,10 +282,10 @@ class SharedSource {
 
   open() {
     // A reopened stream loses the browser's Last-Event-ID; send it along.
-    const url = this.lastId ? `${this.url}${this.url.includes('?') ? '&' : '?'}lastEventId=${encodeURIComponent(this.lastId)}`
-      : this.url;
+    const url = this.lastId ? `${this.address}${this.address.includes('?') ? '&' : '?'}lastEventId=${encodeURIComponent(this.lastId)}`
+      : this.address;
     let es;
-    try { es = new EventSource(url, { withCredentials: this.withCredentials }); } catch { return; }
+    try { es = new EventSource(url, { withCredentials: this.sendsCookies }); } catch { return; }
     es.onmessage = (e) => {
       this.lastSeen = performance.now();
       clearTimeout(this.startTimer);
@@ -298,7 +309,7 @@ class SharedSource {
     this.blocked = `flaglive: no live stream data in ${this.startMs} ms: a proxy is buffering or compressing it; re-reading flags instead`;
     if (!warnedBlocked) {
       warnedBlocked = true;
-      console.warn(`${this.blocked}. ${this.url}: see README "Behind a proxy"`);
+      console.warn(`${this.blocked}. ${this.address}: see README "Behind a proxy"`);
     }
     for (const m of [...this.members]) m.onStreamHeld(this.blocked);
     this.broken();
@@ -333,7 +344,7 @@ export class FlagClient {
     // Left undefined until set: `base` (the same without overrides: what
     // the core reported), `cfg` ({ value, source } of the resolved
     // configuration), `ovUser` (whose overrides `ov` holds), `err`, `etag`,
-    // `fetching` (the identity a request is out for), `fetchQueued`, `memoAt`.
+    // `fetching` (the identity a request is out for), `fetchQueued`.
     this.ov = {}; // name -> true | false | variant: the tester's overrides
     this.st = 'loading';
     this.listeners = new Map();
@@ -346,7 +357,6 @@ export class FlagClient {
     this.gen = 0;
     this.failures = 0;
     this.timers = {};
-    this.changes = 0; // counts changes: the variant memo is valid for one count
     this.exposed = new Set(); // user, kind, name and value already reported
     this.exposureListeners = new Set(o.onExposure ? [o.onExposure] : []);
     if (o.bootstrap !== undefined) {
@@ -361,13 +371,8 @@ export class FlagClient {
     // wasm is in, it asks for a prepared answer, whose flags need no wasm.
     if (this.engine() === null) {
       init().then(() => {
-        // The wasm is in: one notification (variant reads have answers
-        // now), and the stream opens if the snapshot came before.
-        if (this.engine() !== null && this.f) {
-          this.notified = 0;
-          this.record();
-          if (this.fetching === null) this.joinStream();
-        }
+        // The wasm is in: the stream opens if the snapshot came before.
+        if (this.engine() !== null && this.f && this.fetching === null) this.joinStream();
       }, (e) => {
         // Flags from a prepared answer stay, but nothing keeps them live
         // (a later load, by a plain snapshot's read, opens the stream, whose
@@ -405,7 +410,7 @@ export class FlagClient {
   get status() { return this.st; }
   get lastError() { return this.err; }
   get version() { return this.v ?? undefined; }
-  get reconnects() { return this.source ? Math.max(this.source.opened - 1, 0) : 0; }
+  get reconnects() { return this.shared ? Math.max(this.shared.opened - 1, 0) : 0; }
 
   isEnabled(name, fallback) {
     const f = this.f;
@@ -433,26 +438,17 @@ export class FlagClient {
 
   /** The variant, without reporting an exposure (React reports from effects). */
   chooseVariant(testName, variants, defaultVariant) {
-    const key = variantKey('flaglive.variant', testName, variants, defaultVariant);
+    variantKey('flaglive.variant', testName, variants, defaultVariant);
     const forced = this.f && this.ov[testName];
     if (typeof forced === 'string' && variants.includes(forced)) return forced;
-    // Memoized per change: a variant read in a render loop costs no wasm call.
-    if (this.memoAt !== this.changes) { this.memo = new Map(); this.memoAt = this.changes; }
-    let out = this.memo.get(key);
-    if (out === undefined) {
-      // Before the wasm: only what a prepared bootstrap chose.
-      if (this.engine() === null) return this.pv?.[key] ?? undefined;
-      const r = call(VARIANT, this.h, key);
-      out = typeof r === 'string' ? JSON.parse(r) : null;
-      this.memo.set(key, out);
-    }
-    return out ?? undefined;
+    // The core's codes (an overridden flag does not pick a variant; only an
+    // override of the test itself does).
+    return pickVariant((n) => (this.base?.[n] & 1) === 1, testName, defaultVariant, ...variants);
   }
 
   allFlags() {
-    const all = {};
-    for (const name of Object.keys(this.f ?? {})) all[name] = EVALUATIONS[this.f[name]];
-    return all;
+    // fromEntries: a flag named `__proto__` is a key like any other.
+    return Object.fromEntries(Object.entries(this.f ?? {}).map(([name, code]) => [name, EVALUATIONS[code]]));
   }
 
   config(path) {
@@ -502,7 +498,7 @@ export class FlagClient {
   ready() {
     return new Promise((resolve, reject) => {
       if (this.f) resolve();
-      else if ((this.st === 'unauthorized' || this.st === 'error') && this.fetching === null) reject(this.error());
+      else if (this.failed() && this.fetching === null) reject(this.error());
       else this.waiters.push([resolve, reject]);
     });
   }
@@ -516,7 +512,7 @@ export class FlagClient {
     this.pendingConfig = false;
     if (this.st === 'unauthorized') this.st = this.f ? 'stale' : 'loading';
     // Other clients on the shared stream see the new identity and re-read too.
-    this.source?.restart();
+    this.shared?.restart();
     this.record();
     const done = new Promise((resolve, reject) => this.identifyWaiters.push([gen, resolve, reject]));
     this.refresh();
@@ -533,9 +529,7 @@ export class FlagClient {
     this.leaveStream();
     if (this.timers.cache !== undefined) this.writeCache(); // the pending write, now
     for (const t of Object.values(this.timers)) clearTimeout(t);
-    this.timers = {};
     if (this.onVisibility) document.removeEventListener('visibilitychange', this.onVisibility);
-    this.onVisibility = null;
   }
 
   /** Releases the core's memory for this client (after close()). */
@@ -551,13 +545,17 @@ export class FlagClient {
     return new Error(this.err ?? 'flaglive: flags are not available');
   }
 
+  /** Whether the client gave up until something changes (no flags to show). */
+  failed() {
+    return this.st === 'unauthorized' || this.st === 'error';
+  }
+
   /** Takes in a snapshot's text, or a prepared one (readable()); false if
    *  it is not one. A prepared one before the wasm: its evaluation as is. */
   take(doc, fromNetwork) {
     let text = doc, out;
     if (typeof doc === 'object') {
       text = doc.snapshot;
-      this.pv = doc.state.v;
       if (this.engine() === null) out = { ...doc.state, f: { ...doc.state.f }, v: undefined };
     }
     if (!out) {
@@ -702,7 +700,6 @@ export class FlagClient {
 
   /** Records changed flags for the next notification; `names` null: all. */
   changed(names, config) {
-    this.changes++;
     for (const n of names ?? [null]) this.pending.add(n);
     this.pendingConfig ||= config;
     this.record();
@@ -738,10 +735,8 @@ export class FlagClient {
 
   /** Settles ready() and identify() promises after a fetch of `gen` ended. */
   settle(gen, ok) {
-    const loaded = this.f !== null;
-    const failed = this.st === 'unauthorized' || this.st === 'error';
-    if (loaded || failed) {
-      for (const [resolve, reject] of this.waiters.splice(0)) loaded ? resolve() : reject(this.error());
+    if (this.f || this.failed()) {
+      for (const [resolve, reject] of this.waiters.splice(0)) this.f ? resolve() : reject(this.error());
     }
     this.identifyWaiters = this.identifyWaiters.filter(([g, resolve, reject]) => {
       if (g > gen) return true;
@@ -794,8 +789,9 @@ export class FlagClient {
     // servers that do not know the query answer the plain snapshot.
     const early = this.engine() === null;
     try {
-      const headers = { Accept: 'application/json' };
-      if (this.etag) headers['If-None-Match'] = this.etag;
+      // No Accept header: the request is then the same as the documented
+      // preload's (`<link rel="preload" as="fetch">`), which it takes over.
+      const headers = this.etag ? { 'If-None-Match': this.etag } : {};
       const send = (path, init) => fetch(o.base + path, { credentials: o.credentials, headers, signal: request.signal, ...init });
       const read = () => send(`/api/feature-flags/snapshot${early ? '?prepared=1' : ''}`);
       let r = o.token && this.session !== gen ? { status: 401 } : await read();
@@ -828,6 +824,8 @@ export class FlagClient {
     let ok = false;
     if (result.text !== undefined) {
       const had = this.f !== null;
+      // What listeners were last told, for the names this answer touches.
+      const was = this.missed.length && { ...this.f };
       ok = this.take(doc, true);
       if (ok) {
         this.etag = result.etag;
@@ -835,6 +833,11 @@ export class FlagClient {
         // stream brought while it travelled: part B cannot tell (no
         // versions), so those messages go again over it, in order.
         for (const m of this.missed) this.onMessage(m, had);
+        // An older answer undid a change the messages then redid: a flag
+        // back at its value is no change to tell (found by the simulator).
+        // (Nothing else is pending here: each stream message and answer is
+        // told in its own notification.)
+        if (was) for (const n of this.pending) if (n !== null && was[n] === this.f[n]) this.pending.delete(n);
       } else this.fail(this.f ? 'stale' : 'error', 'flaglive: the snapshot answer is not a snapshot');
     } else if (result.status === 304) {
       ok = true;
@@ -848,7 +851,7 @@ export class FlagClient {
     }
     if (ok) {
       // Fresh flags, but without a working stream they are not live.
-      const held = this.source?.blocked ?? this.noWasm;
+      const held = this.shared?.blocked ?? this.noWasm;
       this.st = held ? 'stale' : 'ready';
       this.err = held ?? undefined;
       this.failures = 0;
@@ -872,24 +875,24 @@ export class FlagClient {
   /** Joins this base URL's stream, opening it unless `shared`. */
   joinStream(shared) {
     const o = this.o;
-    if (!o.streaming || this.closed || this.st === 'unauthorized' || this.hiddenClosed || this.source || this.h === null) return;
+    if (!o.streaming || this.closed || this.st === 'unauthorized' || this.hiddenClosed || this.shared || this.h === null) return;
     if (typeof EventSource !== 'function') return;
     const url = `${o.base}/api/feature-flags/sse`;
-    const key = `${o.withCredentials}\n${url}`;
+    const key = `${o.sendsCookies}\n${url}`;
     let src = sources.get(key);
     if (!src) {
       if (shared) return;
-      src = new SharedSource(url, o.withCredentials, o);
+      src = new SharedSource(url, o.sendsCookies, o);
       src.key = key;
       sources.set(key, src);
     }
-    this.source = src;
+    this.shared = src;
     src.join(this);
   }
 
   leaveStream() {
-    this.source?.leave(this);
-    this.source = null;
+    this.shared?.leave(this);
+    this.shared = null;
   }
 
   /** Hidden for hiddenCloseMs: close the stream (browsers allow few
@@ -897,7 +900,7 @@ export class FlagClient {
   visibility() {
     if (this.closed) return;
     if (document.visibilityState === 'hidden') {
-      if (this.timers.hidden === undefined && this.source) {
+      if (this.timers.hidden === undefined && this.shared) {
         this.arm('hidden', this.o.hiddenCloseMs, () => { this.hiddenClosed = true; this.leaveStream(); });
       }
     } else {
