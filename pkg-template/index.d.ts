@@ -131,10 +131,9 @@ export interface PreparedBootstrap {
  * Evaluates a snapshot (or its JSON text) for hydration: on the server
  * (where `flaglive` loads its wasm at import), pass the result from a
  * server component to `<FlagProvider options={{ bootstrap }}>`.
- * `variants`: the A/B tests the page reads, as `useVariant` reads them
- * (`{ pricing: ['monthly', 'annual'] }`, or `{ variants, defaultVariant }`
- * when it passes a default); a test not listed hydrates once the wasm has
- * loaded (React keeps the server HTML meanwhile).
+ * `variants` (optional): A/B tests whose choice to keep with the flags
+ * (`{ pricing: ['monthly', 'annual'] }`, or `{ variants, defaultVariant }`);
+ * any test is chosen from the flags without the wasm anyway.
  * @throws TypeError when it is not a snapshot.
  */
 export function prepareBootstrap(

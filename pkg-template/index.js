@@ -10,8 +10,8 @@
 // URL with no configuration); pass your own URL, Response or bytes to
 // init() / createFlagClient() for CSP-strict pages, workers or CDNs, or use
 // initSync({ module: bytes }) in Node.
-import { init, call, withEngine, BUCKET, SNAPSHOT, VARIANT } from './wasm.js';
-import { FlagClient, evaluationOf, prepareBootstrap, variantKey } from './client.js';
+import { init, call, withEngine, BUCKET, SNAPSHOT } from './wasm.js';
+import { FlagClient, evaluationOf, pickVariant, prepareBootstrap, variantKey } from './client.js';
 
 export { init, initSync, isLoaded } from './wasm.js';
 export { FlagClient, prepareBootstrap };
@@ -50,13 +50,9 @@ export function chooseVariant(testName, variants, enabledFlagNames, defaultVaria
   if (!Array.isArray(enabledFlagNames) || enabledFlagNames.some((n) => typeof n !== 'string')) {
     throw new TypeError('flaglive.chooseVariant: enabledFlagNames must be an array of strings');
   }
-  const key = variantKey('flaglive.chooseVariant', testName, variants, defaultVariant);
-  // The core's own variant choice over a store where exactly these flags
-  // are on (no second entry point in the wasm for it).
-  return JSON.parse(withEngine((h) => {
-    call(SNAPSHOT, h, JSON.stringify({ flags: enabledFlagNames.map((flagName) => ({ flagName, enabled: true, rolloutStrategy: 'all' })) }));
-    return call(VARIANT, h, key);
-  })) ?? undefined;
+  variantKey('flaglive.chooseVariant', testName, variants, defaultVariant);
+  const on = new Set(enabledFlagNames);
+  return pickVariant((n) => on.has(n), testName, defaultVariant, ...variants);
 }
 
 /** A new FlagClient(options), its snapshot request and the wasm's (from

@@ -7,8 +7,8 @@
 import {
   createContext, createElement, useContext, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore,
 } from 'react';
-import { init, FlagClient, chooseVariant, isLoaded } from './index.js';
-import { configAt, evaluationOf, own, prepareBootstrap, preparedState, variantKey } from './client.js';
+import { init, FlagClient, isLoaded } from './index.js';
+import { configAt, evaluationOf, own, pickVariant, prepareBootstrap, preparedState, variantKey } from './client.js';
 
 const NOT_FOUND = Object.freeze({ enabled: false, reason: 'flag_not_found' });
 const useClientLayoutEffect = typeof window === 'undefined' ? useEffect : useLayoutEffect;
@@ -165,22 +165,17 @@ export class FlagStore {
   }
 
   /** The variant the bootstrap gives (server render, hydration, and until
-   *  a client is attached): as prepareBootstrap() chose it, else through the
-   *  core, which may not be loaded yet: then `wait` suspends (hydration keeps
-   *  the server's HTML meanwhile), or the answer is undefined. */
+   *  a client is attached): as prepareBootstrap() chose it, else by the A/B
+   *  rule over the bootstrap's flags (no wasm needed). `wait`: a plain
+   *  snapshot's bootstrap is read first (hydration suspends for its wasm). */
   serverVariant(testName, variants, defaultVariant, wait) {
-    if ((wait ? this.server() : this).serverFlags.size === 0) return undefined;
+    const store = wait ? this.server() : this;
+    if (store.serverFlags.size === 0) return undefined;
     const key = variantKey('flaglive.variant', testName, variants, defaultVariant);
-    if (own(this.serverVariants, key)) return this.serverVariants[key] ?? undefined;
-    if (!isLoaded()) {
-      if (wait) throw init();
-      return undefined;
+    if (!own(this.serverVariants, key)) {
+      this.serverVariants[key] = pickVariant((n) => this.serverFlags.get(n)?.enabled === true, testName, defaultVariant, ...variants) ?? null;
     }
-    // Once per test: a server render and a hydration read it on every render.
-    const enabled = [...this.serverFlags].filter(([, e]) => e.enabled).map(([n]) => n);
-    const chosen = chooseVariant(testName, [...variants], enabled, defaultVariant ?? null) ?? null;
-    this.serverVariants[key] = chosen;
-    return chosen ?? undefined;
+    return this.serverVariants[key] ?? undefined;
   }
 
   /** `{ [name]: boolean }`, a new object only after a change. */
@@ -288,7 +283,7 @@ export function useVariant(testName, variants, defaultVariant) {
   const fromBootstrap = (wait) => store.serverVariant(testName, variants, defaultVariant, wait) ?? otherwise;
   const value = useDerived(
     store,
-    () => `${store.version}\u0001${store.client ? 1 : 0}\u0001${isLoaded() ? 1 : 0}\u0001${args}`,
+    () => `${store.version}\u0001${store.client ? 1 : 0}\u0001${args}`,
     () => (store.client ? store.client.chooseVariant(testName, [...variants], defaultVariant ?? null) : undefined) ?? fromBootstrap(false),
     () => fromBootstrap(true),
   );

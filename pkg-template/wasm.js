@@ -7,7 +7,7 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 // Operation numbers of src/wasm.rs.
-export const SNAPSHOT = 1, MESSAGE = 2, VARIANT = 4, BUCKET = 6;
+export const SNAPSHOT = 1, MESSAGE = 2, BUCKET = 6;
 
 function use(instance) {
   core = instance.exports;

@@ -17,7 +17,6 @@ static ALLOCATOR: crate::wasm_alloc::SizeClasses = crate::wasm_alloc::SizeClasse
 /// Operations of [`fl_call`]; the host has the same numbers.
 const SNAPSHOT: u32 = 1;
 const MESSAGE: u32 = 2;
-const VARIANT: u32 = 4;
 const BUCKET: u32 = 6;
 
 struct Host {
@@ -117,7 +116,6 @@ fn run(op: u32, engine: Option<&mut Engine>, text: &str, out: &mut String) -> Re
                         Err(String::new())
                     }
                 }
-                VARIANT => e.variant(text, out).map_err(str::to_owned),
                 _ => Err("unknown operation".to_owned()),
             }
         }

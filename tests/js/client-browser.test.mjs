@@ -112,13 +112,14 @@ test('wasm off the critical path: flaglive-server\'s prepared answer makes flags
     assert.equal(started.wasmLoaded, false, 'ready() did not wait for the wasm');
     assert.equal(wasm.requested, true, 'the wasm request left with the snapshot request');
     assert.deepEqual(snapshots, ['?prepared=1']);
-    assert.deepEqual(started.flags, await truth(admin), 'the prepared evaluation is the server\'s');
-    assert.equal(started.variant, null, 'no variant before the wasm (none prepared)');
+    const want = await truth(admin);
+    assert.deepEqual(started.flags, want, 'the prepared evaluation is the server\'s');
+    // The A/B rule needs no wasm: the first variant whose flag is on.
+    const variant = ['control', 'annual', 'compact'].find((v) => want[`pricing_page_${v}`]?.enabled) ?? 'control';
+    assert.equal(started.variant, variant, 'the variant before the wasm is in');
     wasm.release();
     await page.waitForFunction(() => window.wasmLoaded());
-    // The wasm's arrival is one notification (variant reads have answers now) and no flag.
-    await page.waitForFunction(() => window.notifications.some((n) => n.names.length === 0));
-    assert.equal(await page.evaluate(() => window.client.variant('checkout', ['a', 'b'])), 'a');
+    assert.equal(await page.evaluate(() => window.client.variant('pricing_page', ['control', 'annual', 'compact'])), variant);
     await admin.call('POST', '/api/admin/flags/promo_banner/toggle', {});
     await converges(page, admin, 'a live change after the wasm came');
     assert.deepEqual(snapshots, ['?prepared=1'], 'the engine took the prepared snapshot: no second read');

@@ -48,7 +48,7 @@ window.startEarly = async (options = {}) => {
     await client.ready();
     return {
       ok: true, status: client.status, wasmLoaded: m.isLoaded(), flags: sorted(client.allFlags()),
-      variant: client.variant('checkout', ['a', 'b']) ?? null,
+      variant: client.variant('pricing_page', ['control', 'annual', 'compact']) ?? null,
     };
   } catch (e) {
     return { ok: false, status: client.status, wasmLoaded: m.isLoaded(), error: String(e.message) };
