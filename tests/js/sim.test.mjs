@@ -2,7 +2,8 @@
 // SIM_SCHEDULES schedules (100 000 by default), each a seed that fixes
 // every admin change, fault, sign-in change, visibility change and client
 // joining or closing over 1-3 pages, against a simulated flaglive-server
-// (parts C and D). After the faults stop, every open client must equal the
+// (parts C and D) or, for a third of the seeds, the production service
+// (part B). After the faults stop, every open client must equal the
 // server's evaluation for its user, be live, and its listeners must have
 // heard exactly the flags whose value changed; nothing is heard after
 // close(); a page never holds two streams. `scripts/sim N [FIRST]` runs more.

@@ -23,7 +23,9 @@ const pick = (random, list) => list[Math.floor(random() * list.length)];
 export function actionsOf(seed) {
   const random = prng(seed);
   const pages = 1 + Math.floor(random() * 3);
-  const actions = [];
+  // A third of the schedules against the production service's stream (part B).
+  const partB = random() < 1 / 3;
+  const actions = partB ? [[0, 'partB']] : [];
   for (let p = 0; p < pages; p++) {
     actions.push([0, 'signin', p, pick(random, ['u1', 'u2'])]);
     const n = 1 + Math.floor(random() * 3);
@@ -42,7 +44,7 @@ export function actionsOf(seed) {
     else if (r < 0.45) actions.push([t, 'roleTarget', name, pick(random, ROLES), pick(random, [true, false, null])]);
     else if (r < 0.52) actions.push([t, 'create', name, random() < 0.5]);
     else if (r < 0.57) actions.push([t, 'delete', name]);
-    else if (r < 0.63) actions.push([t, 'config', pick(random, [null, { n: 1 }, { n: 2, deep: { x: true } }])]);
+    else if (r < 0.63) actions.push(partB ? [t, 'both', name, Math.floor(random() * 101)] : [t, 'config', pick(random, [null, { n: 1 }, { n: 2, deep: { x: true } }])]);
     else if (r < 0.68) actions.push([t, 'dropStreams']);
     else if (r < 0.74) actions.push([t, 'faults', pick(random, [0, 0.2, 0.5]), pick(random, [0, 0.2, 0.5])]);
     else if (r < 0.8) actions.push([t, 'signin', Math.floor(random() * pages), pick(random, ['u1', 'u2', null])]);
@@ -97,7 +99,10 @@ export async function runActions(seed, actions) {
           break;
         }
         case 'client': addClient(...args); break;
+        case 'partB': server.partB = true; break;
         case 'toggle': server.update(args[0], { enabled: !server.flags.get(args[0])?.enabled }); break;
+        // Part B's hidden change: one flag.toggled names only `enabled`.
+        case 'both': server.update(args[0], { enabled: !server.flags.get(args[0])?.enabled, rolloutStrategy: 'percentage', rolloutPercentage: args[1] }); break;
         case 'rollout': server.update(args[0], { rolloutStrategy: 'percentage', rolloutPercentage: args[1] }); break;
         case 'strategy': server.update(args[0], { rolloutStrategy: args[1] }); break;
         case 'userTarget': server.userTarget(...args); break;

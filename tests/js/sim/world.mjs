@@ -80,17 +80,23 @@ const full = (f) => ({
   rolloutStrategy: f.rolloutStrategy, rolloutPercentage: f.rolloutPercentage, metadata: {},
 });
 
-/** flaglive-server, part C and part D, in memory. */
+/**
+ * flaglive-server, part C and part D, in memory; with `partB`, the
+ * production service instead: no versions anywhere, partial toggle and
+ * rollout events (one `flag.toggled` for a change of both), every target
+ * event to everybody, no configuration events, nothing replayed.
+ */
 export class Server {
   constructor(clock, random) {
-    Object.assign(this, { clock, random, version: 1, flags: new Map(), config: null, log: [], streams: new Set(), sessions: new Map(), nextId: 1 });
+    Object.assign(this, { clock, random, version: 1, flags: new Map(), config: null, log: [], streams: new Set(), sessions: new Map(), nextId: 1, partB: false });
     this.faults = { snapshot: 0, stream: 0 }; // chance of a failed answer / a disturbed message
   }
 
-  /** One committed change: `message(userId)` is what that user's stream gets. */
-  commit(message) {
+  /** One committed change: `message(userId)` is what that user's stream
+   *  gets in part D, `compat` what everybody gets in part B (none: nothing). */
+  commit(message, compat = message) {
     this.version++;
-    const change = { version: this.version, message };
+    const change = { version: this.version, message, compat };
     this.log.push(change);
     if (this.log.length > 50) this.log.shift();
     for (const s of this.streams) s.send(change);
@@ -109,7 +115,10 @@ export class Server {
     Object.assign(f, change);
     const type = prev.enabled !== f.enabled ? 'flag.toggled' : prev.rolloutPercentage !== f.rolloutPercentage ? 'flag.rollout_changed' : 'flag.updated';
     const now = full(f);
-    this.commit(() => ({ type, flagId: f.id, flagName: name, payload: { previousState: prev, newState: now, ...(type === 'flag.toggled' && { enabled: f.enabled }) } }));
+    const base = { type, flagId: f.id, flagName: name };
+    const partial = (key) => ({ ...base, payload: { previousState: { [key]: prev[key] }, newState: { [key]: now[key] }, ...(key === 'enabled' && { enabled: f.enabled }) } });
+    this.commit(() => ({ ...base, payload: { previousState: prev, newState: now, ...(type === 'flag.toggled' && { enabled: f.enabled }) } }),
+      () => (type === 'flag.toggled' ? partial('enabled') : type === 'flag.rollout_changed' ? partial('rolloutPercentage') : { ...base, payload: { previousState: prev, newState: now } }));
   }
 
   remove(name) {
@@ -127,9 +136,8 @@ export class Server {
     const now = full(f);
     const type = enabled === null ? 'flag.user_target_removed' : 'flag.user_target_added';
     // Part D: only to that user; everyone else a placeholder of the version.
-    this.commit((viewer) => (viewer === userId
-      ? { type, flagId: f.id, flagName: name, payload: { userId, ...(enabled !== null && { enabled }), newState: now } }
-      : null));
+    const wire = { type, flagId: f.id, flagName: name, payload: { userId, ...(enabled !== null && { enabled }) } };
+    this.commit((viewer) => (viewer === userId ? { ...wire, payload: { ...wire.payload, newState: now } } : null), () => wire);
   }
 
   roleTarget(name, role, enabled) {
@@ -139,12 +147,13 @@ export class Server {
     else f.roleTargets[role] = enabled;
     const now = full(f);
     const type = enabled === null ? 'flag.role_target_removed' : 'flag.role_target_added';
-    this.commit(() => ({ type, flagId: f.id, flagName: name, payload: { role, ...(enabled !== null && { enabled }), newState: now } }));
+    const wire = { type, flagId: f.id, flagName: name, payload: { role, ...(enabled !== null && { enabled }) } };
+    this.commit(() => ({ ...wire, payload: { ...wire.payload, newState: now } }), () => wire);
   }
 
   setConfig(value) {
     this.config = value;
-    this.commit(() => ({ type: 'config.changed', layer: 'defaults', value }));
+    this.commit(() => ({ type: 'config.changed', layer: 'defaults', value }), () => null);
   }
 
   /** Part C for `userId`: the text flaglive-server would send. */
@@ -155,13 +164,17 @@ export class Server {
       roleTargets: Object.entries(f.roleTargets).map(([role, enabled]) => ({ role, enabled })),
     }));
     return JSON.stringify({
-      version: this.version, user: { id: userId, role: USERS[userId] }, flags,
+      ...(!this.partB && { version: this.version }), user: { id: userId, role: USERS[userId] }, flags,
       ...(this.config !== null && { config: { defaults: this.config } }),
     });
   }
 
-  /** The message of `change` as `userId`'s stream renders it. */
-  static render(change, userId) {
+  /** The message of `change` as `userId`'s stream renders it (null: none). */
+  render(change, userId) {
+    if (this.partB) {
+      const m = change.compat(userId);
+      return m && JSON.stringify(m);
+    }
     const m = change.message(userId) ?? { type: 'version' };
     return JSON.stringify({ ...m, version: change.version });
   }
@@ -270,12 +283,16 @@ export function install(world) {
       this.user = user;
       server.streams.add(this);
       const last = Number(new URL(this.url).searchParams.get('lastEventId'));
+      if (server.partB) {
+        this.deliver({ data: JSON.stringify({ type: 'connection', userId: user, timestamp: Date.now() }), lastEventId: '' });
+        return this.ping();
+      }
       this.deliver({ data: JSON.stringify({ type: 'connection', userId: user, version: server.version }), lastEventId: String(server.version) });
       this.sentVersion = server.version;
       if (last) {
         const missed = server.log.filter((c) => c.version > last);
         if (missed.length && missed[0].version !== last + 1) this.deliver({ data: '{"type":"resync"}', lastEventId: String(server.version) });
-        else for (const c of missed) this.deliver({ data: Server.render(c, user), lastEventId: String(c.version) });
+        else for (const c of missed) this.deliver({ data: server.render(c, user), lastEventId: String(c.version) });
       }
       this.ping();
     }
@@ -283,18 +300,23 @@ export function install(world) {
     ping() {
       clock.after(30_000, () => {
         if (this.closed || !server.streams.has(this)) return;
-        this.deliver({ data: JSON.stringify({ type: 'ping', version: this.sentVersion }), lastEventId: '' });
+        this.deliver({ data: JSON.stringify(server.partB ? { type: 'ping', timestamp: Date.now() } : { type: 'ping', version: this.sentVersion }), lastEventId: '' });
         this.ping();
       });
     }
 
     /** A committed change, rendered for this stream's user, maybe disturbed. */
     send(change) {
-      const event = { data: Server.render(change, this.user), lastEventId: String(change.version) };
+      const data = server.render(change, this.user);
+      if (data === null) return;
+      const event = { data, lastEventId: server.partB ? '' : String(change.version) };
       this.sentVersion = change.version;
       const roll = random();
       const f = server.faults.stream;
       if (roll < f / 4) return this.drop(); // the stream breaks (the change stays in the log)
+      // Part B has no versions to tell a duplicate or an overtaken event by:
+      // only breaks (a TCP stream neither duplicates nor reorders).
+      if (server.partB) return this.deliver(event);
       if (roll < f / 2) this.deliver(event); // duplicated
       this.deliver(event);
       // Swapped with the one before it, if that is still on its way.
