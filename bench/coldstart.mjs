@@ -64,7 +64,7 @@ const prepared = await (await fetch(`${server.url}/api/feature-flags/snapshot?pr
 // One minified bundle per app, as a production build ships it.
 const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'flaglive-coldstart-'));
 await esbuild.build({
-  entryPoints: [...new Set(Object.values(APPS).map((f) => f.split('#')[0]))].map((f) => path.join(PEERS, 'coldstart', f)),
+  entryPoints: [...new Set([...Object.values(APPS), 'wasm-load.js'].map((f) => f.split('#')[0]))].map((f) => path.join(PEERS, 'coldstart', f)),
   bundle: true, minify: true, format: 'esm', platform: 'browser', target: 'es2022', outdir: dist,
   nodePaths: [path.join(PEERS, 'node_modules')], logLevel: 'error', define: { 'process.env.NODE_ENV': '"production"' },
 });
@@ -96,6 +96,7 @@ const page = (file, extra = '') => `<!doctype html><meta charset="utf-8"><title>
 const front = http.createServer((req, res) => {
   acceptsGzip = /\bgzip\b/.test(req.headers['accept-encoding'] ?? '');
   const url = new URL(req.url, 'http://x');
+  if (url.pathname === '/wasm-load.html') return send(res, 'text/html', page('wasm-load.js'));
   const app = url.pathname.match(/^\/page\/(.+)\.html$/);
   if (app) {
     const [file, variant] = APPS[decodeURIComponent(app[1])].split('#');
@@ -122,7 +123,9 @@ await new Promise((r) => front.listen(0, '127.0.0.1', r));
 const origin = `http://127.0.0.1:${front.address().port}`;
 
 const browser = await launchBrowser();
-async function run(app, profile) {
+/** Milliseconds from navigation to `window.shownAt` on `url` when
+ *  `check(window.shown)` holds, else null (a failed run). */
+async function timed(url, profile, check, label = url) {
   const context = await browser.newContext();
   await context.addCookies([{ name: cookieName, value: cookieValue, url: origin }]);
   const tab = await context.newPage();
@@ -133,7 +136,7 @@ async function run(app, profile) {
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
   if (process.env.DELAY_WASM) await tab.route('**/*.wasm', async (route) => { await new Promise((r) => setTimeout(r, Number(process.env.DELAY_WASM))); await route.continue(); });
   try {
-    await tab.goto(`${origin}/page/${encodeURIComponent(app)}.html`);
+    await tab.goto(url);
     await tab.waitForFunction(() => window.shownAt !== undefined, null, { timeout: 60_000 });
     const { shownAt, shown, resources } = await tab.evaluate(() => ({
       shownAt: window.shownAt, shown: window.shown,
@@ -141,8 +144,8 @@ async function run(app, profile) {
         ...performance.getEntriesByType('resource').map((r) => `${r.name.replace(location.origin, '')} ${Math.round(r.startTime)}-${Math.round(r.responseEnd)} ${r.encodedBodySize}B`),
         ...performance.getEntriesByType('mark').map((m) => `${m.name} ${Math.round(m.startTime)}`)],
     }));
-    if (process.env.DETAIL) console.log(app, profile, Math.round(shownAt), resources.join(' | '));
-    return NAMES.every((n) => shown[n] === ON[n]) ? shownAt : null;
+    if (process.env.DETAIL) console.log(label, profile, Math.round(shownAt), resources.join(' | '));
+    return check(shown) ? shownAt : null;
   } catch {
     return null;
   } finally {
@@ -150,12 +153,25 @@ async function run(app, profile) {
   }
 }
 
+const run = (app, profile) => timed(`${origin}/page/${encodeURIComponent(app)}.html`, profile, (shown) => NAMES.every((n) => shown?.[n] === ON[n]), app);
+
 const times = {};
 for (let i = 0; i < RUNS; i++) {
   for (const profile of Object.keys(PROFILES)) {
     for (const app of Object.keys(APPS)) {
       const t = await run(app, profile);
       ((times[app] ??= {})[profile] ??= []).push(t);
+    }
+  }
+}
+// The wasm alone: the package's way (bytes, then compile) against
+// streaming compilation, same runs interleaved.
+const WASM_RUNS = { bytes: '', streaming: '#streaming' };
+const wasmTimes = {};
+for (let i = 0; i < RUNS; i++) {
+  for (const profile of Object.keys(PROFILES)) {
+    for (const [way, hash] of Object.entries(WASM_RUNS)) {
+      ((wasmTimes[way] ??= {})[profile] ??= []).push(await timed(`${origin}/wasm-load.html${hash}`, profile, (s) => s?.wasm === true));
     }
   }
 }
@@ -182,6 +198,11 @@ console.log(line(head));
 console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
 for (const r of rows) console.log(line(r));
 console.log('4g: 150 ms, 1.6 Mbit/s down; 3g: 400 ms, 400 kbit/s. "vs best peer": the fastest of GrowthBook, LaunchDarkly and Unleash in this run.');
+console.log(`\nThe wasm alone, navigation -> init() resolved (median of ${RUNS}, same emulation)`);
+console.log('| way | 4g ms | 3g ms |\n|---|---:|---:|');
+for (const [way, label] of [['bytes', 'the package: the bytes, then WebAssembly.instantiate'], ['streaming', 'WebAssembly.compileStreaming while it downloads']]) {
+  console.log(`| ${label} | ${Math.round(median(wasmTimes[way]['4g']))} | ${Math.round(median(wasmTimes[way]['3g']))} |`);
+}
 
 await browser.close();
 front.close();

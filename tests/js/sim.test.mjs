@@ -37,6 +37,26 @@ test('regression, seed 433: a flag deleted while the first answer travelled is n
   assert.deepEqual(problems, []);
 });
 
+// Part B: a client whose snapshot request left before its page's stream
+// was opened (by another client) joined that stream after its answer, which
+// the server had read before a change the stream then carried: with no
+// versions nothing showed the change was lost, so the client kept it.
+test('regression, seed 7782: part B, a client joining an open stream after its answer re-reads once', async () => {
+  const { problems } = await runActions(7782, [[0, 'partB'], [0, 'signin', 1, 'u2'], [23, 'client', 0, true, true], [32, 'client', 1, false, false],
+    [100, 'client', 1, true, true], [125, 'client', 1, false, true], [134, 'strategy', 'a', 'none']]);
+  assert.deepEqual(problems, []);
+});
+
+// Part B: a re-read's answer, newer than a full `flag.updated` that came
+// while it travelled, was undone in part by that message applied again
+// over it; the next re-read got 304 for the answer's ETag and the client
+// kept the mix. Now part B reads again, in full, after such a replay.
+test('regression, seed 20091: part B, messages replayed over a newer answer are followed by a full re-read', async () => {
+  const { problems } = await runActions(20091, [[0, 'partB'], [0, 'signin', 0, 'u1'], [10, 'client', 0, false, true], [1016, 'both', 'a', 8],
+    [1339, 'strategy', 'b', 'targeted'], [1341, 'both', 'b', 83]]);
+  assert.deepEqual(problems, []);
+});
+
 test(`the simulator: ${COUNT} schedules, every client converges and hears exactly its changes`, async () => {
   const started = performance.now();
   const { ran, failed } = await runMany(1, COUNT);
