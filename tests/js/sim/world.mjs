@@ -39,7 +39,7 @@ export class Clock {
     this.at(this.now + ms, fn);
   }
 
-  /** Runs events up to time `until` (or while `more()`), microtasks between them. */
+  /** Runs events up to time `until`, every microtask they start settled before the next. */
   async run(until) {
     for (;;) {
       let best = -1;
