@@ -669,7 +669,13 @@ export class FlagClient {
       this.err = undefined;
     }
     this.changed(this.seen(names), out.c !== undefined);
-    if (names.length || out.c !== undefined) this.scheduleCacheWrite();
+    if (names.length || out.c !== undefined) {
+      this.scheduleCacheWrite();
+      // Part B cannot tell a late message from a new one: after one that
+      // arrived behind a newer answer, the state is no longer the ETag's,
+      // so the next re-read is in full (found by the simulator, seed 434262).
+      if (this.v == null) this.etag = null;
+    }
     if (again) return;
     if (out.r === 2 || this.replay?.length > REPLAY_MAX) this.refresh();
     else if (out.r === 1 && this.timers.resync === undefined) this.arm('resync', this.o.resyncDebounceMs, () => this.refresh());
