@@ -128,27 +128,28 @@ export class Server {
     this.commit(() => ({ type: 'flag.deleted', flagId: f.id, flagName: name }));
   }
 
-  userTarget(name, userId, enabled) {
+  /** A user (`key` `userId`) or role target set or removed (`enabled` null). */
+  target(kind, key, name, id, enabled) {
     const f = this.flags.get(name);
     if (!f) return;
-    if (enabled === null) delete f.userTargets[userId];
-    else f.userTargets[userId] = enabled;
+    const targets = kind === 'user' ? f.userTargets : f.roleTargets;
+    if (enabled === null) delete targets[id];
+    else targets[id] = enabled;
     const now = full(f);
-    const type = enabled === null ? 'flag.user_target_removed' : 'flag.user_target_added';
-    // Part D: only to that user; everyone else a placeholder of the version.
-    const wire = { type, flagId: f.id, flagName: name, payload: { userId, ...(enabled !== null && { enabled }) } };
-    this.commit((viewer) => (viewer === userId ? { ...wire, payload: { ...wire.payload, newState: now } } : null), () => wire);
+    const type = `flag.${kind}_target_${enabled === null ? 'removed' : 'added'}`;
+    const wire = { type, flagId: f.id, flagName: name, payload: { [key]: id, ...(enabled !== null && { enabled }) } };
+    const d = () => ({ ...wire, payload: { ...wire.payload, newState: now } });
+    // Part D: a user target only to that user (everyone else a placeholder
+    // of the version); role targets to all. Part B: the wire event to all.
+    this.commit(kind === 'user' ? (viewer) => (viewer === id ? d() : null) : d, () => wire);
+  }
+
+  userTarget(name, userId, enabled) {
+    this.target('user', 'userId', name, userId, enabled);
   }
 
   roleTarget(name, role, enabled) {
-    const f = this.flags.get(name);
-    if (!f) return;
-    if (enabled === null) delete f.roleTargets[role];
-    else f.roleTargets[role] = enabled;
-    const now = full(f);
-    const type = enabled === null ? 'flag.role_target_removed' : 'flag.role_target_added';
-    const wire = { type, flagId: f.id, flagName: name, payload: { role, ...(enabled !== null && { enabled }) } };
-    this.commit(() => ({ ...wire, payload: { ...wire.payload, newState: now } }), () => wire);
+    this.target('role', 'role', name, role, enabled);
   }
 
   setConfig(value) {
