@@ -1,6 +1,7 @@
 // The packed package in a React Router 7 framework-mode app (server
 // rendering, a loader calling prepareBootstrap, Vite 7), with no
-// flaglive-specific configuration, under `react-router dev` (Vite's
+// flaglive-specific configuration (React Router's own `unstable_optimizeDeps`, which
+// every dependency needs, see react-router.config.js), under `react-router dev` (Vite's
 // dependency pre-bundling moves flaglive away from its .wasm) and a
 // production build served by react-router-serve: the server HTML holds the
 // signed-in user's values, hydration changes nothing, no console error, and
