@@ -1,340 +1,18 @@
-// FlagClient: the browser I/O around the wasm core. Snapshot fetches (ETag,
-// timeout, backoff with jitter, last identity wins), one shared EventSource
-// per base URL (own reconnect backoff, a watchdog for silent streams,
-// Last-Event-ID carried across reopenings), hidden-tab close, the offline
-// cache and listeners. Every snapshot and stream message goes to the core as
-// the text that arrived: what it means is decided there, never here. Reads
-// are a plain object lookup of the evaluations the core reported.
-import { call, init, isLoaded, newEngine, freeEngine, withEngine, SNAPSHOT, MESSAGE } from './wasm.js';
-
-// The core's reasons in its order, then `override` (a tester's, never the core's).
-const REASONS = ['flag_not_found', 'flag_disabled', 'user_targeted', 'role_targeted', 'strategy_all',
-  'strategy_none', 'strategy_targeted', 'percentage_rollout', 'default', 'override'];
-const OVERRIDDEN = 18; // + enabled
-/** An evaluation per core code (`reason index * 2 + enabled`), shared and frozen. */
-const EVALUATIONS = REASONS.flatMap((reason) => [false, true].map((enabled) => Object.freeze({ enabled, reason })));
-export const evaluationOf = (code) => EVALUATIONS[code];
-const NOT_FOUND = EVALUATIONS[0];
-
-const HEALTHY_MS = 60_000; // a stream open this long starts its backoff over
-const CACHE_PREFIX = 'flaglive:v1:';
-const CACHE_USERS = 3;
-// Live changes the cache replays over its snapshot; beyond this many, a
-// fresh snapshot is read instead (which also renews the cache).
-const REPLAY_MAX = 1000;
-
-/** About 1 s doubling to 30 s, with jitter so clients spread out. */
-const backoff = (failures) => Math.min(1000 * 2 ** Math.min(failures, 5), 30_000) * (0.5 + Math.random() * 0.5);
-export const own = Object.hasOwn;
-/** Sets a code in a name -> code object (0: deleted); any name, even `__proto__`. */
-function set(codes, name, code) {
-  if (code === 0) delete codes[name];
-  else Object.defineProperty(codes, name, { value: code, writable: true, enumerable: true, configurable: true });
-}
+// FlagClient: the state machine around the wasm core. Snapshot fetches
+// (ETag, timeout, backoff with jitter, last identity wins), the page's
+// shared stream (stream.js), the offline cache and overrides (storage.js),
+// listeners and exposures. Every snapshot and stream message goes to the
+// core as the text that arrived: what it means is decided there, never
+// here. Reads are a plain object lookup of the evaluations the core
+// reported. All its I/O goes through io.js.
+import { call, init, isLoaded, newEngine, freeEngine, SNAPSHOT, MESSAGE } from './wasm.js';
+import * as io from './io.js';
+import { EVALUATIONS, NOT_FOUND, OVERRIDDEN, configAt, pickVariant, readable, setCode, variantKey } from './codes.js';
+import { backoff, invalid, readOptions, REPLAY_MAX, CACHE_WRITE_MS } from './options.js';
+import { overridesStored, overridesInUrl, cacheLoad, cacheEntry, cacheParts, cacheSave } from './storage.js';
+import { SharedSource, sources } from './stream.js';
 
 const wasmFailed = (e) => `flaglive: the wasm module could not be loaded: ${e?.message ?? e}`;
-
-function invalid(field, problem) {
-  return new TypeError(`flaglive.FlagClient: invalid options: field \`${field}\`: ${problem}`);
-}
-
-function readOptions(o) {
-  if (o === null || typeof o !== 'object' || Array.isArray(o)) {
-    throw new TypeError('flaglive.FlagClient: invalid options: expected an object');
-  }
-  /** Option `k` of JS type `type`, or `d` when absent or null. */
-  const typed = (type, problem = 'wrong type') => (k, d) => {
-    if (o[k] != null && typeof o[k] !== type) throw invalid(k, problem);
-    return o[k] ?? d;
-  };
-  const str = typed('string');
-  const bool = typed('boolean');
-  const fn = typed('function', 'must be a function');
-  /** Option `k` in whole milliseconds, or `d`; a timeout (`least` 1) is never 0. */
-  const ms = (k, d, least = 0) => {
-    const v = o[k] ?? d;
-    if (typeof v !== 'number' || !(v >= 0 && v <= 4294967295) || v % 1) throw invalid(k, 'must be a whole number of milliseconds');
-    return Math.max(v, least);
-  };
-  let bootstrap = o.bootstrap ?? undefined;
-  if (bootstrap !== undefined && typeof bootstrap !== 'string') {
-    if (typeof bootstrap !== 'object') throw invalid('bootstrap', 'wrong type');
-    bootstrap = readable(bootstrap) ?? JSON.stringify(bootstrap);
-  }
-  const credentials = str('credentials', 'include');
-  return {
-    base: str('baseUrl', '').replace(/\/+$/, ''),
-    credentials: credentials === 'omit' || credentials === 'same-origin' ? credentials : 'include',
-    sendsCookies: credentials === 'include',
-    bootstrap,
-    cache: bool('cache', true),
-    userId: str('userId'),
-    streaming: bool('streaming', true),
-    onExposure: fn('onExposure'),
-    token: fn('token'),
-    exposeFlagReads: bool('exposeFlagReads', false),
-    dedupeExposures: bool('dedupeExposures', true),
-    urlOverrides: bool('urlOverrides', false),
-    resyncDebounceMs: ms('resyncDebounceMs', 300),
-    hiddenCloseMs: ms('hiddenCloseMs', 60_000),
-    // A stalled proxy must not hold the snapshot request forever.
-    requestTimeoutMs: ms('requestTimeoutMs', 10_000, 1),
-    // Servers ping every 30 s: 75 s of silence is a stalled stream.
-    streamTimeoutMs: ms('streamTimeoutMs', 75_000, 1),
-    // Servers send `connection` at once: silence this long means a proxy holds the stream.
-    streamStartTimeoutMs: ms('streamStartTimeoutMs', 5_000, 1),
-  };
-}
-
-// ---- bootstraps evaluated ahead (server rendering) ------------------------
-
-/** Whether `b` has the shape prepareBootstrap() gives (its `snapshot` text
- *  is good whatever package made it). */
-export const isPrepared = (b) => typeof b?.snapshot === 'string' && typeof b.state?.f === 'object' && b.state.f !== null;
-
-/**
- * The format of the evaluation codes a prepared bootstrap carries: `reason
- * index * 2 + enabled`, the reasons in the core's order (REASONS). Bump it
- * when either changes: a browser reads a prepared state only when its tag
- * is this one, and otherwise evaluates the snapshot text itself, so a
- * server on an older package never makes a newer browser misread its codes.
- */
-export const CODES = 1;
-
-/** The prepared state of `b`, if it is in this package's code format. */
-export const preparedState = (b) => (isPrepared(b) && b.state.codes === CODES ? b.state : null);
-
-/** A prepared `b` as the client takes it in: as is when in this package's
- *  code format (read without the wasm), else its snapshot text. */
-const readable = (b) => (preparedState(b) ? b : isPrepared(b) ? b.snapshot : undefined);
-
-/**
- * The snapshot plus what the core made of it, as plain JSON: a server
- * evaluates it once and hands it to the browser, which renders the same
- * values (flags, configuration) before its wasm has loaded.
- */
-export function prepareBootstrap(snapshot, { variants = {} } = {}) {
-  const text = isPrepared(snapshot) ? snapshot.snapshot : typeof snapshot === 'string' ? snapshot : JSON.stringify(snapshot);
-  return withEngine((h) => {
-    const r = call(SNAPSHOT, h, text);
-    if (typeof r !== 'string') throw new TypeError(`flaglive.prepareBootstrap: not a snapshot: ${r.error}`);
-    const out = JSON.parse(r);
-    // The A/B tests the app reads, chosen here by the core, so that their
-    // hydration needs no wasm either.
-    const v = {};
-    for (const [test, d] of Object.entries(variants)) {
-      const list = Array.isArray(d) ? d : d?.variants;
-      const key = variantKey(`flaglive.prepareBootstrap: variants of ${test}`, test, list, Array.isArray(d) ? null : d?.defaultVariant);
-      v[key] = pickVariant((n) => (out.f[n] & 1) === 1, ...JSON.parse(key)) ?? null;
-    }
-    return { snapshot: text, state: { codes: CODES, u: out.u, f: out.f, c: out.c ?? null, v } };
-  });
-}
-
-/**
- * The A/B rule (docs/protocol.md part A): test `T` with variants `[v1, v2,
- * ...]` is one flag per variant, `T_v1`, ...; the first variant whose flag
- * is on, else `defaultVariant`, else the first variant (`undefined` when
- * there is neither). The core's `choose_variant` (src/variant.rs) is the
- * same rule for the server; both pass the 120 A/B vectors. In JS it needs
- * no wasm, so a page shows its variant from a prepared answer at once.
- */
-export const pickVariant = (isOn, testName, defaultVariant, ...variants) => variants.find((v) => isOn(`${testName}_${v}`)) ?? defaultVariant ?? variants[0];
-
-/**
- * A variant read's arguments, checked (else a TypeError from `who`), as one
- * key: `[testName, defaultVariant|null, ...variants]` in JSON (prepared
- * bootstraps keep their choices under it).
- */
-export function variantKey(who, testName, variants, defaultVariant) {
-  if (typeof testName !== 'string' || !Array.isArray(variants) || variants.some((v) => typeof v !== 'string')
-    || (defaultVariant != null && typeof defaultVariant !== 'string')) {
-    throw new TypeError(`${who}: expected (testName: string, variants: string[], defaultVariant?: string)`);
-  }
-  return JSON.stringify([testName, defaultVariant ?? null, ...variants]);
-}
-
-/** `{ value, source }` of the configuration `c` at the dotted `path`. */
-export function configAt(c, path) {
-  if (!c) return undefined;
-  let value = c.value;
-  if (path) {
-    for (const key of String(path).split('.')) {
-      if (value === null || typeof value !== 'object' || Array.isArray(value) || !own(value, key)) return undefined;
-      value = value[key];
-    }
-  }
-  return { value, source: c.source };
-}
-
-// ---- overrides: a tester's values, in this tab only -------------------------
-
-/** This tab's overrides for a base URL and user: read, or (`save`) written. */
-function overridesStored(base, user, save) {
-  const key = `${CACHE_PREFIX}overrides:${base}:${user}`;
-  try {
-    if (save) return Object.keys(save).length ? sessionStorage.setItem(key, JSON.stringify(save)) : sessionStorage.removeItem(key);
-    const o = JSON.parse(sessionStorage.getItem(key));
-    return o?.constructor === Object ? o : {};
-  } catch { return {}; } // no sessionStorage: memory only
-}
-
-/** `?flaglive=promo_banner:off,pricing_page:annual` (only with `urlOverrides`). */
-function overridesInUrl() {
-  const out = {};
-  try {
-    for (const [, name, v] of new URLSearchParams(location.search).get('flaglive')?.matchAll(/([^,:]+):([^,]*)/g) ?? []) {
-      out[name] = v === 'on' || (v !== 'off' && v);
-    }
-  } catch { /* no page URL */ }
-  return out;
-}
-
-// ---- the offline cache: the last good state per base URL and user ---------
-
-// localStorage: a key per user, and the list of users, newest first. Each
-// access is in a try: a sandboxed frame throws, Node has none (memory only).
-const cacheKey = (base, user) => `${CACHE_PREFIX}${base}:user:${user}`;
-const usersKey = (base) => `${CACHE_PREFIX}${base}:users`;
-function cachedUsers(base) {
-  try {
-    const list = JSON.parse(localStorage.getItem(usersKey(base)));
-    return Array.isArray(list) ? list : []; // a stray entry names no key of ours
-  } catch { return []; }
-}
-/** The entry text of `user`, else of the last user; null when none. */
-function cacheLoad(base, user) {
-  user ??= cachedUsers(base)[0];
-  try { return user === undefined ? null : localStorage.getItem(cacheKey(base, user)); } catch { return null; }
-}
-/**
- * A cache entry is the last snapshot text as it arrived, or, once live
- * changes came in, `m:` + the JSON array of their message texts + a newline
- * + that snapshot: the core reads both again, so the cache never needs a
- * writer of its own and holds exactly what the client had.
- */
-function cacheEntry(snapshot, messages) {
-  return messages.length ? `m:${JSON.stringify(messages)}\n${snapshot}` : snapshot;
-}
-function cacheParts(text) {
-  if (!text.startsWith('m:')) return { snapshot: text, messages: [] };
-  const newline = text.indexOf('\n');
-  if (newline < 0) throw new Error('corrupt');
-  const messages = JSON.parse(text.slice(2, newline));
-  if (!Array.isArray(messages) || messages.some((m) => typeof m !== 'string')) throw new Error('corrupt');
-  return { snapshot: text.slice(newline + 1), messages };
-}
-/** Stores `user`'s entry, keeping the newest CACHE_USERS users. Over
- *  quota, an older entry of the user may stay: a start shows it as stale
- *  and reads the network, as for any cached state. */
-function cacheSave(base, user, text) {
-  const list = [user, ...cachedUsers(base).filter((u) => u !== user)];
-  try {
-    for (const u of list.splice(CACHE_USERS)) localStorage.removeItem(cacheKey(base, u));
-    localStorage.setItem(usersKey(base), JSON.stringify(list));
-    localStorage.setItem(cacheKey(base, user), text);
-  } catch { /* full or unavailable: memory only */ }
-}
-
-// ---- one EventSource per base URL and credentials mode, shared -----------
-
-const sources = new Map();
-let warnedBlocked = false;
-
-class SharedSource {
-  constructor(address, sendsCookies, o) {
-    Object.assign(this, { address, sendsCookies, idleMs: o.streamTimeoutMs, startMs: o.streamStartTimeoutMs, members: new Set(),
-      failures: 0, opened: 0 });
-  }
-
-  join(client) {
-    this.members.add(client);
-    this.idleMs = Math.min(this.idleMs, client.o.streamTimeoutMs);
-    this.startMs = Math.min(this.startMs, client.o.streamStartTimeoutMs);
-    if (!this.es && !this.reconnectTimer) this.open();
-  }
-
-  leave(client) {
-    this.members.delete(client);
-    if (!this.members.size) {
-      this.shut();
-      sources.delete(this.key);
-    }
-  }
-
-  /** After a sign-in change the stream must carry the new session. */
-  restart() {
-    this.shut();
-    this.failures = 0;
-    this.lastId = null;
-    this.open();
-  }
-
-  shut() {
-    if (this.es) {
-      this.es.onmessage = this.es.onerror = null;
-      this.es.close();
-      this.es = null;
-    }
-    for (const t of [this.reconnectTimer, this.watchdog, this.startTimer]) clearTimeout(t);
-    this.reconnectTimer = undefined; // join() reads it; the others are only cleared
-  }
-
-  open() {
-    // A reopened stream loses the browser's Last-Event-ID; send it along.
-    const url = this.lastId ? `${this.address}${this.address.includes('?') ? '&' : '?'}lastEventId=${encodeURIComponent(this.lastId)}`
-      : this.address;
-    let es;
-    try { es = new EventSource(url, { withCredentials: this.sendsCookies }); } catch { return; }
-    es.onmessage = (e) => {
-      this.lastSeen = performance.now();
-      clearTimeout(this.startTimer);
-      this.blocked = null;
-      if (e.lastEventId) this.lastId = e.lastEventId;
-      if (typeof e.data !== 'string') return;
-      for (const m of [...this.members]) m.onMessage(e.data);
-    };
-    es.onerror = () => this.broken();
-    this.es = es;
-    this.opened++;
-    this.openedAt = this.lastSeen = performance.now();
-    this.watch(this.idleMs);
-    this.startTimer = setTimeout(() => this.held(), this.startMs);
-  }
-
-  /** Opened, yet not even the server's first message came through:
-   *  `blocked` says why until a message does. */
-  held() {
-    if (!this.es) return;
-    this.blocked = `flaglive: no live stream data in ${this.startMs} ms: a proxy is buffering or compressing it; re-reading flags instead`;
-    if (!warnedBlocked) {
-      warnedBlocked = true;
-      console.warn(`${this.blocked}. ${this.address}: see README "Behind a proxy"`);
-    }
-    for (const m of [...this.members]) m.onStreamHeld(this.blocked);
-    this.broken();
-  }
-
-  /** A stream silent for longer than the idle limit is broken (a proxy holding it). */
-  watch(ms) {
-    this.watchdog = setTimeout(() => {
-      if (!this.es) return;
-      const left = this.idleMs - (performance.now() - this.lastSeen);
-      if (left > 0) this.watch(left + 1);
-      else this.broken();
-    }, ms);
-  }
-
-  broken() {
-    const healthy = this.es && performance.now() - this.openedAt > HEALTHY_MS;
-    this.shut();
-    if (healthy) this.failures = 0;
-    this.reconnectTimer = setTimeout(() => { this.reconnectTimer = undefined; this.open(); }, backoff(this.failures++));
-    for (const m of [...this.members]) m.onStreamDown();
-  }
-}
-
-// ---- the client -----------------------------------------------------------
 
 export class FlagClient {
   constructor(options) {
@@ -363,9 +41,10 @@ export class FlagClient {
       if (!this.take(o.bootstrap, false)) throw invalid('bootstrap', 'not a snapshot');
       this.st = 'stale';
     }
-    if (typeof document !== 'undefined') {
+    const page = (this.page = io.document());
+    if (page) {
       this.onVisibility = () => this.visibility();
-      document.addEventListener('visibilitychange', this.onVisibility);
+      page.addEventListener('visibilitychange', this.onVisibility);
     }
     // The snapshot request leaves now, in parallel with the wasm: until the
     // wasm is in, it asks for a prepared answer, whose flags need no wasm.
@@ -483,7 +162,7 @@ export class FlagClient {
   }
 
   report(event) {
-    Object.assign(event, { userId: this.u ?? null, version: this.v ?? null, timestamp: Date.now() });
+    Object.assign(event, { userId: this.u ?? null, version: this.v ?? null, timestamp: io.time() });
     for (const listener of [...this.exposureListeners]) {
       try { listener(event); } catch { /* a throwing listener must not stop the others */ }
     }
@@ -528,8 +207,8 @@ export class FlagClient {
     this.request?.abort();
     this.leaveStream();
     if (this.timers.cache !== undefined) this.writeCache(); // the pending write, now
-    for (const t of Object.values(this.timers)) clearTimeout(t);
-    if (this.onVisibility) document.removeEventListener('visibilitychange', this.onVisibility);
+    for (const t of Object.values(this.timers)) io.clearTimeout(t);
+    this.page?.removeEventListener('visibilitychange', this.onVisibility);
   }
 
   /** Releases the core's memory for this client (after close()). */
@@ -600,8 +279,8 @@ export class FlagClient {
    *  overridden flag keeps showing its override. */
   patch(codes, names) {
     for (const name of names) {
-      set(this.base, name, codes[name]);
-      if (this.f !== this.base && typeof this.ov[name] !== 'boolean') set(this.f, name, codes[name]);
+      setCode(this.base, name, codes[name]);
+      if (this.f !== this.base && typeof this.ov[name] !== 'boolean') setCode(this.f, name, codes[name]);
     }
   }
 
@@ -651,7 +330,7 @@ export class FlagClient {
     if (!this.base) return;
     const forced = Object.entries(this.ov).filter(([, v]) => typeof v === 'boolean');
     this.f = forced.length ? { ...this.base } : this.base;
-    for (const [name, on] of forced) set(this.f, name, OVERRIDDEN + Number(on));
+    for (const [name, on] of forced) setCode(this.f, name, OVERRIDDEN + Number(on));
     this.changed(names, false);
   }
 
@@ -754,7 +433,7 @@ export class FlagClient {
   // -- I/O --
 
   arm(slot, ms, action) {
-    this.timers[slot] = setTimeout(() => { delete this.timers[slot]; action(); }, ms);
+    this.timers[slot] = io.setTimeout(() => { delete this.timers[slot]; action(); }, ms);
   }
 
   writeCache() {
@@ -763,13 +442,13 @@ export class FlagClient {
   }
 
   scheduleCacheWrite() {
-    if (this.o.cache && this.timers.cache === undefined) this.arm('cache', 1000, () => this.writeCache());
+    if (this.o.cache && this.timers.cache === undefined) this.arm('cache', CACHE_WRITE_MS, () => this.writeCache());
   }
 
   /** Re-reads the snapshot now (queued behind a fetch of the same identity). */
   refresh() {
     if (this.closed) return;
-    clearTimeout(this.timers.retry);
+    io.clearTimeout(this.timers.retry);
     delete this.timers.retry;
     if (this.fetching === this.gen) {
       this.fetchQueued = true;
@@ -790,7 +469,7 @@ export class FlagClient {
     // Aborted on timeout, and by close(): a closed client holds no request
     // (a browser runs only six per origin at a time).
     const request = (this.request = new AbortController());
-    const timer = setTimeout(() => request.abort(), o.requestTimeoutMs);
+    const timer = io.setTimeout(() => request.abort(), o.requestTimeoutMs);
     // Without the wasm, a prepared answer (flaglive-server) is read at once;
     // servers that do not know the query answer the plain snapshot.
     const early = this.engine() === null;
@@ -798,7 +477,7 @@ export class FlagClient {
       // No Accept header: the request is then the same as the documented
       // preload's (`<link rel="preload" as="fetch">`), which it takes over.
       const headers = this.etag ? { 'If-None-Match': this.etag } : {};
-      const send = (path, init) => fetch(o.base + path, { credentials: o.credentials, headers, signal: request.signal, ...init });
+      const send = (path, init) => io.fetch(o.base + path, { credentials: o.credentials, headers, signal: request.signal, ...init });
       const read = () => send(`/api/feature-flags/snapshot${early ? '?prepared=1' : ''}`);
       let r = o.token && this.session !== gen ? { status: 401 } : await read();
       if (r.status === 401 && o.token) {
@@ -816,7 +495,7 @@ export class FlagClient {
     } catch {
       result = { status: 0 };
     }
-    clearTimeout(timer);
+    io.clearTimeout(timer);
     let doc = result.text;
     if (early && doc !== undefined) {
       try { doc = readable(JSON.parse(doc)) ?? doc; } catch { /* not JSON: the core says so */ }
@@ -887,7 +566,7 @@ export class FlagClient {
   joinStream(shared) {
     const o = this.o;
     if (!o.streaming || this.closed || this.st === 'unauthorized' || this.hiddenClosed || this.shared || this.h === null) return;
-    if (typeof EventSource !== 'function') return;
+    if (typeof io.EventSource() !== 'function') return;
     const url = `${o.base}/api/feature-flags/sse`;
     const key = `${o.sendsCookies}\n${url}`;
     let src = sources.get(key);
@@ -916,12 +595,12 @@ export class FlagClient {
    *  connections per origin). Visible again: reopen and re-read. */
   visibility() {
     if (this.closed) return;
-    if (document.visibilityState === 'hidden') {
+    if (this.page.visibilityState === 'hidden') {
       if (this.timers.hidden === undefined && this.shared) {
         this.arm('hidden', this.o.hiddenCloseMs, () => { this.hiddenClosed = true; this.leaveStream(); });
       }
     } else {
-      clearTimeout(this.timers.hidden);
+      io.clearTimeout(this.timers.hidden);
       delete this.timers.hidden;
       if (this.hiddenClosed) {
         this.hiddenClosed = false;

@@ -7,6 +7,7 @@
 // exposures, so opening it does not count as seeing a variant.
 import { createElement as h, useEffect, useState } from 'react';
 import { bucket, isLoaded } from './index.js';
+import { userOf } from './internal.js';
 import { useConfig, useFlagClient, useFlags, useFlagsStatus } from './react.js';
 
 const KEEP = 30;
@@ -63,7 +64,7 @@ export function FlagDevtools({ tests, title = 'flaglive' }) {
           h('td', { style: cell }, wrappable(name)),
           h('td', { style: cell }, h('span', { style: pill(enabled) }, enabled ? 'on' : 'off'),
             // The bucket is the core's: shown once the wasm is in (flags may come before it).
-            client.u && isLoaded() ? h('span', { 'data-testid': `bucket-${name}`, title: 'rollout bucket (0-99)', style: { color: '#888', marginLeft: 4 } }, bucket(client.u, name)) : null),
+            userOf(client) && isLoaded() ? h('span', { 'data-testid': `bucket-${name}`, title: 'rollout bucket (0-99)', style: { color: '#888', marginLeft: 4 } }, bucket(userOf(client), name)) : null),
           h('td', { style: cell }, h('code', { style: { fontSize: 11 } }, reason)),
           h('td', { style: cell }, h('select', {
             style: pick,

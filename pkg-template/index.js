@@ -1,5 +1,5 @@
 // flaglive: the package entry. The wasm core (rules, wire format, store)
-// is loaded by ./wasm.js; ./client.js is the browser I/O around it.
+// is loaded by ./wasm.js; ./client.js is the client around it (its I/O in ./io.js).
 //
 //   import { createFlagClient } from 'flaglive';
 //   const client = await createFlagClient({ baseUrl: 'https://flags.example.com' });
@@ -11,7 +11,8 @@
 // init() / createFlagClient() for CSP-strict pages, workers or CDNs, or use
 // initSync({ module: bytes }) in Node.
 import { init, call, withEngine, BUCKET, SNAPSHOT } from './wasm.js';
-import { FlagClient, evaluationOf, pickVariant, prepareBootstrap, variantKey } from './client.js';
+import { FlagClient } from './client.js';
+import { evaluationOf, pickVariant, prepareBootstrap, variantKey } from './codes.js';
 
 export { init, initSync, isLoaded } from './wasm.js';
 export { FlagClient, prepareBootstrap };

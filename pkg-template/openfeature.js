@@ -9,6 +9,7 @@
 // objects and numbers are layered configuration at the dotted path `key`.
 import { ErrorCode, OpenFeatureEventEmitter, ProviderEvents, StandardResolutionReasons } from '@openfeature/web-sdk';
 import { init, FlagClient } from './index.js';
+import { readsAreExposures } from './internal.js';
 
 const REASONS = {
   flag_disabled: StandardResolutionReasons.DISABLED,
@@ -80,7 +81,7 @@ export class FlagliveProvider {
     const c = this.client;
     if (!c || details.errorCode) return;
     if (hook.flagValueType === 'string' && details.variant !== undefined) c.expose('variant', hook.flagKey, details.variant);
-    else if (hook.flagValueType === 'boolean' && c.o.exposeFlagReads) c.expose('flag', hook.flagKey);
+    else if (hook.flagValueType === 'boolean' && readsAreExposures(c)) c.expose('flag', hook.flagKey);
   }
 
   /** OpenFeature's `track()`: to the client's exposure listeners. */

@@ -8,7 +8,8 @@ import {
   createContext, createElement, useContext, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore,
 } from 'react';
 import { init, FlagClient, isLoaded } from './index.js';
-import { configAt, evaluationOf, own, pickVariant, prepareBootstrap, preparedState, variantKey } from './client.js';
+import { readsAreExposures } from './internal.js';
+import { configAt, evaluationOf, own, pickVariant, prepareBootstrap, preparedState, variantKey } from './codes.js';
 
 const NOT_FOUND = Object.freeze({ enabled: false, reason: 'flag_not_found' });
 const useClientLayoutEffect = typeof window === 'undefined' ? useEffect : useLayoutEffect;
@@ -131,7 +132,7 @@ export class FlagStore {
 
   expose({ kind, name, value, variants, defaultVariant }) {
     const c = this.client;
-    if (!c || (kind === 'flag' && !c.o.exposeFlagReads)) return;
+    if (!c || (kind === 'flag' && !readsAreExposures(c))) return;
     // Only a value the client still gives: a changed one is about to be rendered, and reported then.
     const now = kind === 'variant' ? c.chooseVariant(name, variants, defaultVariant) : c.detail(name).enabled;
     if (now === value) c.expose(kind, name, kind === 'variant' ? value : undefined);

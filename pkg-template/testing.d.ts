@@ -20,3 +20,27 @@ export class TestClient extends FlagClient {
 }
 
 export function createTestClient(spec?: TestSpec): TestClient;
+
+/**
+ * Replaces parts of every FlagClient's I/O (all default to the browser's,
+ * read when used), to run a real client against a fake server in Node:
+ * the network, stream, timers and clock of a simulated world.
+ */
+export function setIO(parts: {
+  fetch?: (url: string, init: RequestInit) => Promise<Pick<Response, 'status' | 'ok' | 'headers' | 'text'>>;
+  /** The EventSource class to use (undefined: no live stream). */
+  EventSource?: () => (new (url: string, init?: EventSourceInit) => Pick<EventSource, 'close' | 'onmessage' | 'onerror'>) | undefined;
+  setTimeout?: (fn: () => void, ms: number) => unknown;
+  clearTimeout?: (timer: unknown) => void;
+  /** Monotonic milliseconds. */
+  now?: () => number;
+  /** Wall-clock milliseconds (exposure timestamps). */
+  time?: () => number;
+  /** [0, 1): backoff jitter. */
+  random?: () => number;
+  storage?: (name: 'localStorage' | 'sessionStorage') => Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | undefined;
+  /** The page's document, for its visibility (undefined: always visible). */
+  document?: () => Pick<Document, 'visibilityState' | 'addEventListener' | 'removeEventListener'> | undefined;
+  /** The page URL's query string (`urlOverrides`). */
+  search?: () => string;
+}): void;

@@ -11,6 +11,7 @@
 // reads never call the network. Under Node (Vitest, Jest) the package loads
 // its wasm at import; in a browser, `await init()` first.
 import { FlagClient } from './client.js';
+import { readyWithoutNetwork, showSnapshot } from './internal.js';
 
 const DEFAULT_USER = Object.freeze({ id: 'test-user', role: null });
 
@@ -48,19 +49,20 @@ export class TestClient extends FlagClient {
     if (variants) Object.assign(s.variants, variants);
     if (config !== undefined) s.config = config;
     if (user) s.user = user;
-    if (!this.take(snapshotOf(s), false)) throw new TypeError('flaglive/testing: not a valid flag');
-    this.flush(); // listeners now, not a microtask later: inside the test's act()
+    // Listeners hear it now, not a microtask later: inside the test's act().
+    if (!showSnapshot(this, snapshotOf(s))) throw new TypeError('flaglive/testing: not a valid flag');
   }
 
   // No network: the flags are what the test says, at once.
   refresh() {
-    if (this.closed) return;
-    this.st = 'ready';
-    this.err = undefined;
-    this.record();
-    this.settle(this.gen, true);
+    readyWithoutNetwork(this);
   }
 }
+
+/** The client's I/O, for a test that runs a real FlagClient against a fake
+ *  server in Node: `setIO({ fetch, EventSource: () => FakeEventSource,
+ *  setTimeout, clearTimeout, now })` (io.js lists every part). */
+export { setIO } from './io.js';
 
 /** A FlagClient for tests: `flags` as booleans or snapshot-shaped flags,
  *  `variants` as `{ test: variant }`, `config` as the resolved

@@ -24,7 +24,7 @@ const PRIVATE = `timers pending pendingConfig fetchQueued engine reconnectTimer 
   writeCache settle arm patch seen onStreamHeld onStreamDown onMessage held record closed gen cfg etag pv
   ov base session request changes serverFlags serverConfig serverVariants serverStatus unread usages configVersion
   listeners apply flush fail visibility report opened restart leave watch open
-  shared blocked sendsCookies address failed`.split(/\s+/);
+  shared blocked sendsCookies address failed page`.split(/\s+/);
 // Fields of the client's checked options (`this.o`): the app's option object
 // is read by these names as strings (readOptions), so only the checked copy
 // changes. They are in the .d.ts as option names, hence their own list.

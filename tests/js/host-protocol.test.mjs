@@ -1,4 +1,4 @@
-// The text protocol between the JS host (pkg-template/wasm.js, client.js)
+// The text protocol between the JS host (pkg-template/wasm.js, codes.js)
 // and the engine (src/wasm.rs, src/engine.rs, src/rules.rs) is written on
 // both sides: operation numbers, the order of the reasons (an evaluation
 // code is `reason index * 2 + enabled`), the re-read advice (`r`: 0, 1, 2)
@@ -22,23 +22,23 @@ test('operation numbers: src/wasm.rs and pkg-template/wasm.js agree', () => {
   assert.deepEqual(Object.keys(rust).sort(), ['BUCKET', 'MESSAGE', 'SNAPSHOT']);
 });
 
-test('reason order: Reason::ALL in src/rules.rs is the order of REASONS in client.js', () => {
+test('reason order: Reason::ALL in src/rules.rs is the order of REASONS in codes.js', () => {
   const rules = read('src/rules.rs');
   const all = rules.match(/pub const ALL: \[Reason; \d+\] = \[([^\]]*)\]/)[1].match(/Reason::\w+/g).map((r) => r.slice(8));
   const words = Object.fromEntries([...rules.matchAll(/Reason::(\w+) => "(\w+)"/g)].map(([, v, w]) => [v, w]));
   const rust = all.map((v) => words[v]);
   assert.equal(rust.length, 9);
-  const js = read('pkg-template/client.js').match(/const REASONS = \[([^\]]*)\]/)[1].match(/'(\w+)'/g).map((s) => s.slice(1, -1));
+  const js = read('pkg-template/codes.js').match(/const REASONS = \[([^\]]*)\]/)[1].match(/'(\w+)'/g).map((s) => s.slice(1, -1));
   assert.deepEqual(js.slice(0, rust.length), rust, 'the core\'s reasons, in its order');
   assert.deepEqual(js.slice(rust.length), ['override'], 'then the host\'s own');
-  assert.match(read('pkg-template/client.js'), new RegExp(`const OVERRIDDEN = ${rust.length * 2};`), 'override codes follow the core\'s');
-  // The code format prepared bootstraps carry (client.js CODES) is for
+  assert.match(read('pkg-template/codes.js'), new RegExp(`export const OVERRIDDEN = ${rust.length * 2};`), 'override codes follow the core\'s');
+  // The code format prepared bootstraps carry (codes.js CODES) is for
   // exactly this reason list: change the list, bump CODES, and record both here.
-  const codes = Number(read('pkg-template/client.js').match(/export const CODES = (\d+);/)[1]);
+  const codes = Number(read('pkg-template/codes.js').match(/export const CODES = (\d+);/)[1]);
   const formats = { 1: 'flag_not_found flag_disabled user_targeted role_targeted strategy_all strategy_none strategy_targeted percentage_rollout default' };
   assert.equal(formats[codes], rust.join(' '), `CODES ${codes} is recorded for this reason list`);
   // The server's prepared answers carry the Rust side's number (src/engine.rs).
-  assert.equal(Number(read('src/engine.rs').match(/pub const CODES: u32 = (\d+);/)[1]), codes, 'engine::CODES is client.js CODES');
+  assert.equal(Number(read('src/engine.rs').match(/pub const CODES: u32 = (\d+);/)[1]), codes, 'engine::CODES is codes.js CODES');
 });
 
 test('the built module answers with the keys and codes the host reads', async () => {

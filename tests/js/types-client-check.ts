@@ -7,7 +7,7 @@ import {
   useFeatureFlag, useFeatureFlags, useFeatureFlagsWithSSE, useABTest,
 } from '../../pkg/react.js';
 import { FlagliveProvider } from '../../pkg/openfeature.js';
-import { createTestClient, type TestClient } from '../../pkg/testing.js';
+import { createTestClient, setIO, type TestClient } from '../../pkg/testing.js';
 import { FlagDevtools } from '../../pkg/devtools.js';
 
 async function client(): Promise<void> {
@@ -75,6 +75,15 @@ const testTree = h(FlagProvider, { client: testClient });
 // @ts-expect-error a flag is on/off or snapshot-shaped
 createTestClient({ flags: { a: 'yes' } });
 void [asClient, testTree];
+// A real client's I/O, faked: any part, the others stay the browser's.
+class FakeStream { onmessage = null; onerror = null; close() {} constructor(readonly url: string) {} }
+setIO({
+  fetch: async () => ({ status: 200, ok: true, headers: new Headers(), text: async () => '{}' }),
+  EventSource: () => FakeStream, setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms), now: () => 0,
+  storage: () => undefined, document: () => undefined,
+});
+// @ts-expect-error the clock is a number of milliseconds
+setIO({ now: () => 'soon' });
 
 const exposing = new FlagClient({
   exposeFlagReads: true, dedupeExposures: false,

@@ -11,9 +11,9 @@ import { PKG } from '../lib/paths.mjs';
 import { prng, Clock, Server, USERS, install } from './world.mjs';
 
 const api = await import(pathToFileURL(path.join(PKG, 'node.js')).href);
-const { evaluationOf } = await import(pathToFileURL(path.join(PKG, 'client.js')).href);
-/** Each page's own copy of client.js: its own shared-stream table, as a browser tab has. */
-const pageModules = await Promise.all([0, 1, 2].map((i) => import(`${pathToFileURL(path.join(PKG, 'client.js')).href}?page=${i}`)));
+const { evaluationOf } = await import(pathToFileURL(path.join(PKG, 'codes.js')).href);
+const { FlagClient } = await import(pathToFileURL(path.join(PKG, 'client.js')).href);
+const io = await import(pathToFileURL(path.join(PKG, 'io.js')).href);
 
 const NAMES = ['a', 'b', 'c', 'd'];
 const ROLES = Object.values(USERS);
@@ -65,18 +65,19 @@ export async function runActions(seed, actions) {
   world.prepare = (text) => JSON.stringify(api.prepareBootstrap(text));
   const problems = [];
   const clients = []; // { page, client, closed, heard: Map name -> evaluation }
-  const undo = install(world);
+  const undo = install(world, io);
   try {
     for (const [t, kind, ...args] of actions) {
       clock.at(t, () => act(kind, args));
     }
+    // Pages are told apart by base URL (`http://sim/pN`): each its own
+    // session cookie and, the stream table being keyed by URL, its own stream.
     function addClient(page, cache, withBootstrap) {
-      const m = pageModules[page];
       const user = server.sessions.get(`p${page}`);
       const options = { baseUrl: `http://sim/p${page}`, cache, requestTimeoutMs: 3000 };
       if (withBootstrap && user) options.bootstrap = server.snapshot(user);
       const entry = { page, closed: false, heard: new Map(), spurious: [] };
-      const client = new m.FlagClient(options);
+      const client = new FlagClient(options);
       entry.client = client;
       client.subscribe((names) => {
         if (entry.closed) problems.push(`client ${clients.indexOf(entry)} (page ${page}) heard ${names.join(',')} after close()`);
@@ -156,6 +157,7 @@ export async function runActions(seed, actions) {
   } finally {
     // free(): a schedule's engines go back to the module (it lives on for the next).
     for (const e of clients) { e.closed = true; e.client.free(); }
+    if (world.touched.size) problems.push(`the client touched the browser globals ${[...world.touched].join(', ')} itself, not through io.js`);
     undo();
   }
   return { problems, requests: world.requests, log: world.log };

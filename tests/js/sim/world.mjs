@@ -1,8 +1,9 @@
 // A deterministic world for the client's sync logic: one seed fixes every
 // delay, fault and choice. Simulated time; fake fetch, EventSource, timers,
-// storage and visibility installed as the globals the client uses (the
-// package is run unchanged), and a simulated flaglive-server speaking part
-// C and part D exactly as server/src does (versions, replay from
+// clock, storage and visibility given to the package through its io.js
+// (the package runs unchanged; a direct touch of a browser global fails
+// the schedule), and a simulated flaglive-server speaking part C and part
+// D exactly as server/src does (versions, replay from
 // Last-Event-ID, `connection`, `version` placeholders, pings carrying the
 // stream's last version, `resync`). Nothing here knows the client's
 // internals; schedule.mjs drives it and checks what the client shows.
@@ -181,14 +182,23 @@ export class Server {
   }
 }
 
-/** Installs the fakes as globals for one schedule; returns the undo. */
-export function install(world) {
+/** The browser globals the client must never touch itself (io.js does). */
+const GLOBALS = ['fetch', 'EventSource', 'setTimeout', 'clearTimeout', 'localStorage', 'sessionStorage', 'document', 'location'];
+
+/**
+ * Gives the package the fakes for one schedule through its io.js (`setIO`,
+ * the module every page's client shares) and, meanwhile, makes the real
+ * globals record any direct touch in `world.touched`; returns the undo.
+ */
+export function install(world, io) {
   const { clock, server, random } = world;
-  const saved = {};
-  const set = (name, value) => {
-    saved[name] = Object.getOwnPropertyDescriptor(globalThis, name);
-    Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
-  };
+  const defaults = { ...io };
+  delete defaults.setIO;
+  const saved = GLOBALS.map((name) => [name, Object.getOwnPropertyDescriptor(globalThis, name)]);
+  world.touched = new Set();
+  for (const name of GLOBALS) {
+    Object.defineProperty(globalThis, name, { configurable: true, get: () => { world.touched.add(name); return undefined; } });
+  }
   const delay = (lo, hi) => lo + Math.floor(random() * (hi - lo));
   const store = () => {
     const m = new Map();
@@ -199,10 +209,7 @@ export function install(world) {
     };
   };
 
-  set('setTimeout', (fn, ms) => clock.setTimeout(fn, ms));
-  set('clearTimeout', (id) => clock.clearTimeout(id));
-  set('localStorage', store());
-  set('sessionStorage', store());
+  const storages = { localStorage: store(), sessionStorage: store() };
   const listeners = new Set();
   const doc = {
     visibilityState: 'visible',
@@ -213,18 +220,12 @@ export function install(world) {
     doc.visibilityState = visible ? 'visible' : 'hidden';
     for (const fn of [...listeners]) fn();
   };
-  set('document', doc);
-  const realNow = performance.now;
-  const realDateNow = Date.now;
-  const realRandom = Math.random;
-  performance.now = () => clock.now;
-  Date.now = () => 1_700_000_000_000 + clock.now;
-  Math.random = random;
+  const time = () => 1_700_000_000_000 + clock.now;
 
   /** Which page (base URL `http://sim/pN`) a URL is for. */
   const pageOf = (url) => new URL(url).pathname.split('/')[1];
 
-  set('fetch', (url, init = {}) => new Promise((resolve, reject) => {
+  const fetch = (url, init = {}) => new Promise((resolve, reject) => {
     const u = new URL(url);
     const page = pageOf(url);
     const signal = init.signal;
@@ -263,7 +264,7 @@ export function install(world) {
         });
       });
     });
-  }));
+  });
 
   class FakeEventSource {
     constructor(url) {
@@ -285,7 +286,7 @@ export function install(world) {
       server.streams.add(this);
       const last = Number(new URL(this.url).searchParams.get('lastEventId'));
       if (server.partB) {
-        this.deliver({ data: JSON.stringify({ type: 'connection', userId: user, timestamp: Date.now() }), lastEventId: '' });
+        this.deliver({ data: JSON.stringify({ type: 'connection', userId: user, timestamp: time() }), lastEventId: '' });
         return this.ping();
       }
       this.deliver({ data: JSON.stringify({ type: 'connection', userId: user, version: server.version }), lastEventId: String(server.version) });
@@ -301,7 +302,7 @@ export function install(world) {
     ping() {
       clock.after(30_000, () => {
         if (this.closed || !server.streams.has(this)) return;
-        this.deliver({ data: JSON.stringify(server.partB ? { type: 'ping', timestamp: Date.now() } : { type: 'ping', version: this.sentVersion }), lastEventId: '' });
+        this.deliver({ data: JSON.stringify(server.partB ? { type: 'ping', timestamp: time() } : { type: 'ping', version: this.sentVersion }), lastEventId: '' });
         this.ping();
       });
     }
@@ -350,16 +351,18 @@ export function install(world) {
       server.streams.delete(this);
     }
   }
-  set('EventSource', FakeEventSource);
   world.dropStreams = () => { for (const s of [...server.streams]) s.drop(); };
 
+  io.setIO({
+    fetch, EventSource: () => FakeEventSource,
+    setTimeout: (fn, ms) => clock.setTimeout(fn, ms), clearTimeout: (id) => clock.clearTimeout(id),
+    now: () => clock.now, time, random, storage: (name) => storages[name], document: () => doc, search: () => '',
+  });
   return () => {
-    for (const [name, d] of Object.entries(saved)) {
+    io.setIO(defaults);
+    for (const [name, d] of saved) {
       if (d) Object.defineProperty(globalThis, name, d);
       else delete globalThis[name];
     }
-    performance.now = realNow;
-    Date.now = realDateNow;
-    Math.random = realRandom;
   };
 }
