@@ -39,7 +39,7 @@ export class FlagClient {
     this.exposureListeners = new Set(o.onExposure ? [o.onExposure] : []);
     if (o.bootstrap !== undefined) {
       if (!this.take(o.bootstrap, false)) throw invalid('bootstrap', 'not a snapshot');
-      this.st = 'stale';
+      this.become('stale');
     }
     const page = (this.page = io.document());
     if (page) {
@@ -57,7 +57,7 @@ export class FlagClient {
         // (a later load, by a plain snapshot's read, opens the stream, whose
         // `connection` makes it `ready` again).
         console.error((this.noWasm = wasmFailed(e)));
-        if (this.f) this.fail('stale', this.noWasm);
+        if (this.f) this.become('stale', this.noWasm);
         this.record();
       });
     }
@@ -77,7 +77,7 @@ export class FlagClient {
         // A corrupt entry is left to be overwritten by the next good snapshot.
         if (parts && this.take(parts.snapshot, false)) {
           for (const m of parts.messages) this.apply(m);
-          this.st = 'stale';
+          this.become('stale', this.err); // a failed read before the wasm keeps its cause
         }
       }
     }
@@ -189,7 +189,7 @@ export class FlagClient {
     this.fetchQueued = false;
     this.pending.clear();
     this.pendingConfig = false;
-    if (this.st === 'unauthorized') this.st = this.f ? 'stale' : 'loading';
+    if (this.st === 'unauthorized') this.become(this.f ? 'stale' : 'loading', this.err);
     // Other clients on the shared stream see the new identity and re-read too.
     this.shared?.restart();
     this.record();
@@ -344,8 +344,7 @@ export class FlagClient {
     if (!out) return;
     const names = out.names;
     if (out.h && out.r === 0 && this.st === 'stale') {
-      this.st = 'ready'; // reconnected and up to date
-      this.err = undefined;
+      this.become('ready'); // reconnected and up to date
     }
     this.changed(this.seen(names), out.c !== undefined);
     if (names.length || out.c !== undefined) {
@@ -363,7 +362,7 @@ export class FlagClient {
   /** The stream is held by a proxy: say so, and re-read the snapshot on
    *  each reopening meanwhile (the stream's backoff paces it). */
   onStreamHeld(why) {
-    if (this.f) this.fail('stale', why);
+    if (this.f) this.become('stale', why);
     this.record();
     this.refresh();
   }
@@ -373,8 +372,7 @@ export class FlagClient {
     // it looks like any drop: re-read, so a 401 exchanges a fresh token.
     if (this.o.token) this.refresh();
     if (this.st !== 'ready') return;
-    this.st = 'stale';
-    this.err = 'flaglive: the live stream was interrupted; reconnecting';
+    this.become('stale', 'flaglive: the live stream was interrupted; reconnecting');
     this.record();
   }
 
@@ -528,22 +526,21 @@ export class FlagClient {
         // (Nothing else is pending here: each stream message and answer is
         // told in its own notification.)
         if (was) for (const n of this.pending) if (n !== null && was[n] === this.f[n]) this.pending.delete(n);
-      } else this.fail(this.f ? 'stale' : 'error', 'flaglive: the snapshot answer is not a snapshot');
+      } else this.become(this.f ? 'stale' : 'error', 'flaglive: the snapshot answer is not a snapshot');
     } else if (result.status === 304) {
       ok = true;
     } else if (result.status === 401) {
-      this.fail('unauthorized', 'flaglive: 401 Unauthorized: sign in, then call identify()');
+      this.become('unauthorized', 'flaglive: 401 Unauthorized: sign in, then call identify()');
       this.leaveStream();
     } else {
-      this.fail(this.f ? 'stale' : 'error', result.why ?? (result.status
+      this.become(this.f ? 'stale' : 'error', result.why ?? (result.status
         ? `flaglive: the snapshot request failed: HTTP ${result.status}`
         : 'flaglive: the flag server cannot be reached'));
     }
     if (ok) {
       // Fresh flags, but without a working stream they are not live.
       const held = this.shared?.blocked ?? this.noWasm;
-      this.st = held ? 'stale' : 'ready';
-      this.err = held ?? undefined;
+      this.become(held ? 'stale' : 'ready', held ?? undefined);
       this.failures = 0;
     } else if (this.st !== 'unauthorized') {
       // Retry with backoff; 401 waits for identify() instead.
@@ -557,9 +554,10 @@ export class FlagClient {
     if (again) this.refresh();
   }
 
-  fail(status, message) {
+  /** The one status transition: `status` (FlagStatus) and its `lastError`. */
+  become(status, error) {
     this.st = status;
-    this.err = message;
+    this.err = error;
   }
 
   /** Joins this base URL's stream, opening it unless `shared`. */

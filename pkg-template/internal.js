@@ -23,8 +23,7 @@ export function showSnapshot(client, text) {
 /** Flags that need no network are `ready` now: ready() and identify() settle. */
 export function readyWithoutNetwork(client) {
   if (client.closed) return;
-  client.st = 'ready';
-  client.err = undefined;
+  client.become('ready');
   client.record();
   client.settle(client.gen, true);
 }

@@ -23,7 +23,7 @@ const PRIVATE = `timers pending pendingConfig fetchQueued engine reconnectTimer 
   flushScheduled openedAt watchdog nextListener applyOverrides loadOverrides saveOverrides scheduleCacheWrite
   writeCache settle arm patch seen onStreamHeld onStreamDown onMessage held record closed gen cfg etag pv
   ov base session request changes serverFlags serverConfig serverVariants serverStatus unread usages configVersion
-  listeners apply flush fail visibility report opened restart leave watch open
+  listeners apply flush become visibility report opened restart leave watch open
   shared blocked sendsCookies address failed page`.split(/\s+/);
 // Fields of the client's checked options (`this.o`): the app's option object
 // is read by these names as strings (readOptions), so only the checked copy
