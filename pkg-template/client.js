@@ -7,7 +7,7 @@
 // reported. All its I/O goes through io.js.
 import { call, init, isLoaded, newEngine, freeEngine, SNAPSHOT, MESSAGE } from './wasm.js';
 import * as io from './io.js';
-import { EVALUATIONS, NOT_FOUND, OVERRIDDEN, configAt, pickVariant, readable, setCode, variantKey } from './codes.js';
+import { EVALUATIONS, NOT_FOUND, OVERRIDDEN, REREAD_NO, REREAD_SOON, REREAD_NOW, configAt, pickVariant, readable, setCode, variantKey } from './codes.js';
 import { backoff, invalid, readOptions, REPLAY_MAX, CACHE_WRITE_MS } from './options.js';
 import { overridesStored, overridesInUrl, cacheLoad, cacheEntry, cacheParts, cacheSave } from './storage.js';
 import { SharedSource, sources } from './stream.js';
@@ -343,7 +343,7 @@ export class FlagClient {
     const out = this.apply(data);
     if (!out) return;
     const names = out.names;
-    if (out.h && out.r === 0 && this.st === 'stale') {
+    if (out.h && out.r === REREAD_NO && this.st === 'stale') {
       this.become('ready'); // reconnected and up to date
     }
     this.changed(this.seen(names), out.c !== undefined);
@@ -355,8 +355,8 @@ export class FlagClient {
       if (this.v == null) this.etag = null;
     }
     if (again) return;
-    if (out.r === 2 || this.replay?.length > REPLAY_MAX) this.refresh();
-    else if (out.r === 1 && this.timers.resync === undefined) this.arm('resync', this.o.resyncDebounceMs, () => this.refresh());
+    if (out.r === REREAD_NOW || this.replay?.length > REPLAY_MAX) this.refresh();
+    else if (out.r === REREAD_SOON && this.timers.resync === undefined) this.arm('resync', this.o.resyncDebounceMs, () => this.refresh());
   }
 
   /** The stream is held by a proxy: say so, and re-read the snapshot on

@@ -5,6 +5,14 @@
 // tests/js/host-protocol.test.mjs ties the two.
 import { call, withEngine, SNAPSHOT } from './wasm.js';
 
+// The keys of the core's answers (src/engine.rs writes them): `v` version,
+// `u` user, `f` codes by flag name (0: gone), `c` configuration
+// (`{ value, source }`), `p` a patch (only what changed), `r` re-read
+// advice, `h` a `connection` message, `s` why snapshot entries were left out.
+
+/** The re-read advice `r` (resync_code in src/engine.rs): none, soon (debounced), now. */
+export const REREAD_NO = 0, REREAD_SOON = 1, REREAD_NOW = 2;
+
 // The core's reasons in its order, then `override` (a tester's, never the core's).
 const REASONS = ['flag_not_found', 'flag_disabled', 'user_targeted', 'role_targeted', 'strategy_all',
   'strategy_none', 'strategy_targeted', 'percentage_rollout', 'default', 'override'];

@@ -41,9 +41,17 @@ test('reason order: Reason::ALL in src/rules.rs is the order of REASONS in codes
   assert.equal(Number(read('src/engine.rs').match(/pub const CODES: u32 = (\d+);/)[1]), codes, 'engine::CODES is codes.js CODES');
 });
 
+test('re-read advice: resync_code in src/engine.rs is REREAD_* in codes.js', () => {
+  const arms = Object.fromEntries([...read('src/engine.rs').match(/fn resync_code[\s\S]*?\n}/)[0].matchAll(/Resync::(\w+) => (\d+)/g)].map(([, k, v]) => [k.toUpperCase(), Number(v)]));
+  const js = Object.fromEntries([...read('pkg-template/codes.js').matchAll(/REREAD_(\w+) = (\d+)/g)].map(([, k, v]) => [k, Number(v)]));
+  assert.deepEqual(js, arms);
+  assert.deepEqual(Object.keys(js).sort(), ['NO', 'NOW', 'SOON']);
+});
+
 test('the built module answers with the keys and codes the host reads', async () => {
   const { initSync, isLoaded, call, newEngine, freeEngine, SNAPSHOT, MESSAGE } = await import(path.join(PKG, 'wasm.js'));
   const { wasmBytes } = await import(path.join(PKG, 'flaglive_wasm_inline.js'));
+  const { REREAD_NO, REREAD_SOON, REREAD_NOW } = await import(path.join(PKG, 'codes.js'));
   if (!isLoaded()) initSync({ module: wasmBytes });
   const h = newEngine();
   try {
@@ -56,11 +64,11 @@ test('the built module answers with the keys and codes the host reads', async ()
     assert.deepEqual({ p: patch.p, f: patch.f, v: patch.v }, { p: 1, f: { on: 2, off: 0 }, v: 11 });
     // Re-read advice: none for the next version, 2 (now) for a gap, 1 (soon) for part B's partial events.
     const next = JSON.parse(call(MESSAGE, h, JSON.stringify({ type: 'flag.toggled', flagName: 'on', version: 12, payload: { newState: flag('on', true), enabled: true } })));
-    assert.deepEqual({ r: next.r ?? 0, f: next.f, v: next.v }, { r: 0, f: { on: 9 }, v: 12 });
+    assert.deepEqual({ r: next.r, f: next.f, v: next.v }, { r: REREAD_NO, f: { on: 9 }, v: 12 });
     const gap = JSON.parse(call(MESSAGE, h, JSON.stringify({ type: 'version', version: 15 })));
-    assert.equal(gap.r, 2);
+    assert.equal(gap.r, REREAD_NOW);
     const partB = JSON.parse(call(MESSAGE, h, JSON.stringify({ type: 'flag.toggled', flagName: 'on', payload: { enabled: false } })));
-    assert.equal(partB.r, 1);
+    assert.equal(partB.r, REREAD_SOON);
     // `h` marks a connection message, `c` a changed configuration.
     const hello = JSON.parse(call(MESSAGE, h, JSON.stringify({ type: 'connection', userId: 'u', version: 15 })));
     assert.equal(hello.h, 1);
