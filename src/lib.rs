@@ -3,7 +3,8 @@
 //!
 //! The core (everything but [`wasm`]) is pure Rust with no web dependency, so
 //! the reference server and native tests use the very same rules. The `wasm`
-//! module is the thin browser binding, compiled only for `wasm32`.
+//! module is the npm package's thin browser binding (feature `raw-exports`);
+//! Rust frontends use the `flaglive-web` crate instead.
 
 pub mod config;
 pub mod decode;
@@ -19,7 +20,7 @@ pub mod snapshot;
 pub mod store;
 pub mod variant;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "raw-exports"))]
 pub mod wasm;
 #[cfg(all(target_arch = "wasm32", feature = "js-host"))]
 mod wasm_alloc;

@@ -1,0 +1,38 @@
+// Runs flaglive-web's browser tests (web/tests/browser.rs: wasm-bindgen-test
+// in headless Chromium) against a real flaglive-server: the server allows
+// the test page's origin (a fixed port for wasm-bindgen-test-runner) by
+// CORS, and the tests get its URL and an admin API token at compile time.
+// Exits as cargo does; cargo's "test result" lines are the counts.
+//
+//   node web/tests/chromium.mjs      (scripts/test sets WASM_CARGO and the toolchain)
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FlagServer, freePort } from '../../tests/js/lib/server.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const runnerPort = await freePort();
+const server = await FlagServer.start({ args: ['--cors-origin', `http://127.0.0.1:${runnerPort}`] });
+let status = 1;
+try {
+  const admin = await server.session('admin', 'admin-demo');
+  const { token } = await admin.call('POST', '/api/admin/tokens', { name: 'rust-web-tests', scope: 'admin' });
+  const [cargo, ...toolchain] = (process.env.WASM_CARGO ?? 'cargo').split(' ');
+  const flags = (process.env.WASM_CARGO_FLAGS ?? '').split(' ').filter(Boolean);
+  const r = spawnSync(cargo, [...toolchain, 'test', '-p', 'flaglive-web', '--features', 'leptos', '--target', 'wasm32-unknown-unknown', ...flags, '--test', 'browser'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER: 'wasm-bindgen-test-runner',
+      WASM_BINDGEN_TEST_TIMEOUT: '180',
+      WASM_BINDGEN_TEST_ADDRESS: `127.0.0.1:${runnerPort}`,
+      FLAGLIVE_TEST_SERVER: server.url,
+      FLAGLIVE_TEST_TOKEN: token,
+    },
+  });
+  status = r.status ?? 1;
+} finally {
+  await server.stop();
+}
+process.exit(status);
