@@ -88,6 +88,20 @@ build_with_packed_pkg() {
 }
 build_demo_app() { build_with_packed_pkg "$ROOT/www-demo"; }
 
+# The Leptos example (examples/leptos-flags, on flaglive-web) into its
+# dist/: the wasm (a debug build: the test needs no size) through the
+# wasm-bindgen CLI, beside index.html and main.js. Needs ensure_wasm_toolchain
+# and ensure_wasm_bindgen_cli first.
+build_leptos_example() {
+  local app="$ROOT/examples/leptos-flags"
+  (cd "$app" && $WASM_CARGO build -q --target wasm32-unknown-unknown $WASM_CARGO_FLAGS) || return 1
+  rm -rf "$app/dist"
+  mkdir -p "$app/dist"
+  wasm-bindgen --target web --no-typescript --out-dir "$app/dist/pkg" \
+    "$app/target/wasm32-unknown-unknown/debug/leptos_flags_example.wasm" || return 1
+  cp "$app/index.html" "$app/main.js" "$app/dist/"
+}
+
 # Headless Chromium and its driver (Debian's; a test tool cannot download one here).
 ensure_chromium() {
   if [ -z "${CHROMIUM:-}" ]; then

@@ -378,7 +378,7 @@ impl<'a> Parser<'a> {
 
 /// The nearest f64 to a valid JSON number that is not a short integer
 /// (those, nearly every number on the wire, `Parser::number` reads itself).
-#[cfg(not(all(target_arch = "wasm32", feature = "js-host")))]
+#[cfg(not(all(target_arch = "wasm32", any(feature = "js-host", feature = "host-floats"))))]
 fn decimal_to_f64(text: &str) -> Option<f64> {
     text.parse().ok()
 }
@@ -386,9 +386,11 @@ fn decimal_to_f64(text: &str) -> Option<f64> {
 /// The npm package's wasm asks its JS host: JS's conversion is correctly
 /// rounded like Rust's (so the same result), and Rust's own decimal-to-float
 /// code would be several KB of the package.
-#[cfg(all(target_arch = "wasm32", feature = "js-host"))]
+#[cfg(all(target_arch = "wasm32", any(feature = "js-host", feature = "host-floats")))]
 fn decimal_to_f64(text: &str) -> Option<f64> {
-    #[link(wasm_import_module = "env")]
+    // An import of the npm package's JS host; with only `host-floats`, a
+    // function of the Rust host, which the linker finds.
+    #[cfg_attr(feature = "js-host", link(wasm_import_module = "env"))]
     extern "C" {
         /// `parseFloat` of the UTF-8 text at `ptr` (pkg-template/wasm.js).
         fn fl_parse_float(ptr: *const u8, len: usize) -> f64;

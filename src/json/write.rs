@@ -77,7 +77,7 @@ fn number(out: &mut String, n: f64) {
 }
 
 /// The shortest text that reads back as `n`, by Rust's float formatting.
-#[cfg(not(all(target_arch = "wasm32", feature = "js-host")))]
+#[cfg(not(all(target_arch = "wasm32", any(feature = "js-host", feature = "host-floats"))))]
 fn shortest(out: &mut String, n: f64) {
     use core::fmt::Write;
     let _ = write!(out, "{n:?}");
@@ -85,9 +85,12 @@ fn shortest(out: &mut String, n: f64) {
 
 /// The npm package's wasm asks its JS host (`String(n)`, the same shortest
 /// round-trip text): Rust's float formatting would cost about 10 KB of it.
-#[cfg(all(target_arch = "wasm32", feature = "js-host"))]
+/// (`host-floats`: a Rust host defines the two functions, flaglive-web.)
+#[cfg(all(target_arch = "wasm32", any(feature = "js-host", feature = "host-floats")))]
 fn shortest(out: &mut String, n: f64) {
-    #[link(wasm_import_module = "env")]
+    // An import of the npm package's JS host; with only `host-floats`, a
+    // function of the Rust host, which the linker finds.
+    #[cfg_attr(feature = "js-host", link(wasm_import_module = "env"))]
     extern "C" {
         /// Writes `String(n)` (ASCII, at most 25 bytes) at `to`; its length.
         fn fl_format_float(n: f64, to: *mut u8) -> usize;

@@ -383,9 +383,9 @@ impl Inner {
             if !st.flags.is_loaded() || st.exposure_listeners.is_empty() {
                 return;
             }
-            let user = st.flags.user_id();
-            let shown = variant.map_or_else(|| value.enabled.to_string(), str::to_owned);
-            format!("{user:?}\n{kind}\n{name}\n{shown}")
+            let user = st.flags.user_id().unwrap_or_default();
+            let shown = variant.unwrap_or(if value.enabled { "true" } else { "false" });
+            [user.as_str(), kind, name, shown].join("\n")
         };
         {
             let mut st = self.st.borrow_mut();

@@ -3,7 +3,7 @@
 //! that they hear exactly the flags whose shown value changed. A server
 //! render uses it alone; the browser client (`client.rs`) feeds it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use flaglive::event::{EventKind, StreamMessage};
 use flaglive::store::{Outcome, Store};
@@ -119,7 +119,7 @@ impl Reads {
 #[derive(Default)]
 pub struct FlagState {
     reads: Reads,
-    told: HashMap<String, FlagValue>,
+    told: BTreeMap<String, FlagValue>,
     told_config: Option<String>,
     /// The last snapshot's text and the messages applied over it: the
     /// offline cache holds exactly these, as the JS client's does.
@@ -170,10 +170,19 @@ impl FlagState {
     /// same value is no change), and whether the configuration did.
     pub fn changes(&mut self) -> Change {
         let now = self.reads.values();
-        let mut names: Vec<String> = now.iter().filter(|(n, v)| self.told.get(*n) != Some(v)).map(|(n, _)| n.clone()).collect();
-        names.extend(self.told.keys().filter(|n| !now.contains_key(*n)).cloned());
-        names.sort();
-        self.told = now.into_iter().collect();
+        // Both maps are in name order: one merge, no sort.
+        let changed = now.iter().filter(|(n, v)| self.told.get(*n) != Some(v)).map(|(n, _)| n);
+        let gone: Vec<&String> = self.told.keys().filter(|n| !now.contains_key(*n)).collect();
+        let mut names = Vec::new();
+        let mut gone = gone.into_iter().peekable();
+        for n in changed {
+            while let Some(g) = gone.next_if(|g| *g < n) {
+                names.push(g.clone());
+            }
+            names.push(n.clone());
+        }
+        names.extend(gone.cloned());
+        self.told = now;
         let config_now = self.reads.store.config_json().map(str::to_owned);
         let config = config_now != self.told_config;
         self.told_config = config_now;
