@@ -15,31 +15,36 @@ fn App() -> impl IntoView {
     use flaglive_web::Options;
 
     provide_flags(Options::new(""));
-    let promo = use_flag("promo_banner");
-    let dashboard = use_flag("new_dashboard");
-    let pricing = use_variant("pricing_page", &["control", "annual", "compact"]);
     let theme = use_config::<String>("theme");
     let status = use_flags_status();
     view! {
-        <h1>"flaglive in Leptos"</h1>
-        <Show when=move || promo.get()><p id="banner">"Spring sale"</p></Show>
-        <p id="promo">{move || promo.get().to_string()}</p>
-        <p id="dashboard">{move || dashboard.get().to_string()}</p>
-        <p id="pricing">{move || pricing.get()}</p>
-        <p id="theme">{move || theme.get().unwrap_or_default()}</p>
-        <p id="status">{move || status.get().as_str()}</p>
+        <Page
+            promo=use_flag("promo_banner")
+            dashboard=use_flag("new_dashboard")
+            pricing=use_variant("pricing_page", &["control", "annual", "compact"])
+            theme=Signal::derive(move || theme.get().unwrap_or_default())
+            status=Signal::derive(move || status.get().as_str())
+        />
     }
 }
 
-/// The same page with fixed values: the baseline of the size measurement.
+/// The same page on fixed values: the baseline of bench/leptos-size.
 #[cfg(not(feature = "flags"))]
 #[component]
 fn App() -> impl IntoView {
-    let promo = RwSignal::new(true);
-    let dashboard = RwSignal::new(false);
-    let pricing = RwSignal::new("annual".to_string());
-    let theme = RwSignal::new(String::new());
-    let status = RwSignal::new("ready");
+    view! {
+        <Page
+            promo=RwSignal::new(true).into()
+            dashboard=RwSignal::new(false).into()
+            pricing=RwSignal::new("annual".to_string()).into()
+            theme=RwSignal::new(String::new()).into()
+            status=RwSignal::new("ready").into()
+        />
+    }
+}
+
+#[component]
+fn Page(promo: Signal<bool>, dashboard: Signal<bool>, pricing: Signal<String>, theme: Signal<String>, status: Signal<&'static str>) -> impl IntoView {
     view! {
         <h1>"flaglive in Leptos"</h1>
         <Show when=move || promo.get()><p id="banner">"Spring sale"</p></Show>
