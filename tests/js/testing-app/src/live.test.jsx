@@ -1,6 +1,8 @@
 // A real FlagClient against a fake server in Node, through flaglive/testing's
 // setIO: the snapshot request, a live message, a dropped stream and its
 // reconnection, on fake timers. What an app's own integration test can do.
+// (.jsx like the rest of this app: `node --test tests/js/` would run a
+// *.test.js file as one of its own.)
 import { afterEach, expect, test } from 'vitest';
 import { FlagClient } from 'flaglive';
 import { setIO } from 'flaglive/testing';
