@@ -79,6 +79,14 @@ struct State {
     on_visibility: Option<Closure<dyn FnMut()>>,
 }
 
+impl State {
+    /// An id for a listener of either kind (`unsubscribe`, `remove_exposure_listener`).
+    fn next_id(&mut self) -> u64 {
+        self.next_listener += 1;
+        self.next_listener
+    }
+}
+
 pub struct Inner {
     o: Options,
     st: RefCell<State>,
@@ -241,8 +249,7 @@ impl FlagClient {
     /// changed. Returns its id for [`FlagClient::unsubscribe`].
     pub fn subscribe(&self, listener: impl Fn(&Change, Option<Status>) + 'static) -> u64 {
         let mut st = self.0.st.borrow_mut();
-        st.next_listener += 1;
-        let id = st.next_listener;
+        let id = st.next_id();
         st.listeners.push((id, Rc::new(listener)));
         id
     }
@@ -263,11 +270,15 @@ impl FlagClient {
             st.generation += 1;
             st.etag = None;
             st.fetch_queued = false;
-            if st.status == Status::Unauthorized {
-                st.status = if st.flags.is_loaded() { Status::Stale } else { Status::Loading };
-            }
             st.generation
         };
+        let (unauthorized, loaded, error) = {
+            let st = self.0.st.borrow();
+            (st.status == Status::Unauthorized, st.flags.is_loaded(), st.error.clone())
+        };
+        if unauthorized {
+            self.0.become_(if loaded { Status::Stale } else { Status::Loading }, error);
+        }
         let stream = self.0.st.borrow().stream.clone();
         if let Some(s) = stream {
             s.restart(); // the page's other clients see the new identity and re-read too
@@ -296,8 +307,7 @@ impl FlagClient {
     /// Listens for exposures; returns its id for [`FlagClient::remove_exposure_listener`].
     pub fn on_exposure(&self, listener: impl Fn(&Exposure) + 'static) -> u64 {
         let mut st = self.0.st.borrow_mut();
-        st.next_listener += 1;
-        let id = st.next_listener;
+        let id = st.next_id();
         st.exposure_listeners.push((id, Rc::new(listener)));
         id
     }
@@ -371,6 +381,7 @@ impl FlagClient {
 }
 
 impl Inner {
+    /// The one status transition after start-up: `status` and its `last_error`.
     fn become_(&self, status: Status, error: Option<String>) {
         let mut st = self.st.borrow_mut();
         st.status = status;
@@ -553,6 +564,7 @@ impl Inner {
         let mut ok = false;
         match result {
             (200, Some(text), etag) => {
+                let user_before = loaded.then(|| self.st.borrow().flags.user_id());
                 let taken = self.st.borrow_mut().flags.take_snapshot(&text);
                 match taken {
                     Ok(older) => {
@@ -566,8 +578,12 @@ impl Inner {
                             st.etag = if mixed { None } else { etag };
                             st.fetch_queued |= mixed || older;
                             let user = st.flags.user_id();
-                            let overrides = storage::load_overrides(&o.base_url, user.as_deref());
-                            st.flags.set_overrides(overrides);
+                            // This tab's overrides of the user the flags are
+                            // now for: read again only when that user changed.
+                            if user_before.as_ref() != Some(&user) {
+                                let overrides = storage::load_overrides(&o.base_url, user.as_deref());
+                                st.flags.set_overrides(overrides);
+                            }
                             if o.cache {
                                 if let Some(user) = user {
                                     storage::save(&o.base_url, &user, &text, &[]);
