@@ -28,6 +28,14 @@ async function expected(admin) {
 // Frameworks may put comments or attributes inside; the text is what counts.
 const between = (html, id) => html.match(new RegExp(`<p id="${id}"[^>]*>(.*?)</p>`))?.[1]?.replace(/<!--.*?-->/g, '');
 
+// Next 16's own Pages Router dev client (hot-reloader-pages.js) reads
+// `window.next.router.components` when the dev server's `isrManifest`
+// message comes, and throws when it comes before the router exists (before
+// hydration); it logs that as this warning. A race inside `next dev`,
+// unrelated to the page's code (seen once in CI, on the dev Pages Router
+// test). Only this message is let through; any other still fails a test.
+const NEXT_DEV_RACE = /^\[HMR\] Invalid message: \{"type":"isrManifest".*reading 'components'\)\n\s+at handleStaticIndicator /s;
+
 /** A page that records every change of a value's text after the server's
  *  HTML was parsed (`window.changes`, a flicker; `window.first`, the HTML's
  *  values) and every console error or warning (`problems`). */
@@ -35,7 +43,9 @@ export async function watchedPage(browser, ids) {
   const page = await browser.context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e}`));
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`); });
+  page.on('console', (m) => {
+    if ((m.type() === 'error' || m.type() === 'warning') && !NEXT_DEV_RACE.test(m.text())) problems.push(`${m.type()}: ${m.text()}`);
+  });
   await page.addInitScript((names) => {
     window.changes = [];
     document.addEventListener('DOMContentLoaded', () => {

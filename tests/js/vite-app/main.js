@@ -5,14 +5,17 @@ import { createRoot } from 'react-dom/client';
 import { createFlagClient } from 'flaglive';
 import { FlagProvider, useFlag, useFlagsStatus } from 'flaglive/react';
 
-const client = await createFlagClient({ baseUrl: '' });
-const show = () => {
-  const out = document.getElementById('client');
-  out.textContent = String(client.isEnabled('promo_banner'));
-  out.dataset.status = client.status;
-};
-client.subscribe(show);
-client.ready().then(show, show);
+// No top-level await: the builds of Vite 5 and 6 target browsers without it
+// by default (README, "Frameworks").
+createFlagClient({ baseUrl: '' }).then((client) => {
+  const show = () => {
+    const out = document.getElementById('client');
+    out.textContent = String(client.isEnabled('promo_banner'));
+    out.dataset.status = client.status;
+  };
+  client.subscribe(show);
+  client.ready().then(show, show);
+});
 
 function Promo() {
   const on = useFlag('promo_banner');
