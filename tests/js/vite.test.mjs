@@ -57,25 +57,20 @@ for (const vite of VITES) for (const [way, start] of WAYS) {
   test(`${vite} ${way}, no configuration: the page loads the wasm and follows a live change`, async () => {
     const version = JSON.parse(fs.readFileSync(path.join(APP, 'node_modules', vite, 'package.json'), 'utf8')).version;
     const server = await FlagServer.start();
-    let dev;
+    let served, page;
     try {
-      dev = await start(vite, server);
-    } catch (e) {
-      await server.stop();
-      throw e;
-    }
-    const page = await browser.context.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    // Which request a "Failed to load resource" was.
-    page.on('response', (r) => { if (r.status() >= 400) errors.push(`${r.status()} ${new URL(r.url()).pathname}`); });
-    try {
+      served = await start(vite, server);
+      page = await browser.context.newPage();
+      const errors = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+      // Which request a "Failed to load resource" was.
+      page.on('response', (r) => { if (r.status() >= 400) errors.push(`${r.status()} ${new URL(r.url()).pathname}`); });
       const admin = await server.session('admin', 'admin-demo');
       // Sign in through the Vite server's proxy, so the cookie is the page's.
-      const login = await page.request.post(`${dev.url}/api/auth/login`, { data: { username: 'maria', password: 'md-demo' } });
+      const login = await page.request.post(`${served.url}/api/auth/login`, { data: { username: 'maria', password: 'md-demo' } });
       assert.equal(login.status(), 200);
-      await page.goto(`${dev.url}/`);
+      await page.goto(`${served.url}/`);
       const want = (await admin.evaluate(['promo_banner'], { id: 'user-maria', role: 'md' })).promo_banner.enabled;
       const shows = async (value) => {
         await page.locator('#client').filter({ hasText: String(value) }).waitFor(WAIT);
@@ -85,15 +80,15 @@ for (const vite of VITES) for (const [way, start] of WAYS) {
         await shows(want);
       } catch (e) {
         const seen = await page.evaluate(() => document.body.innerText);
-        throw new Error(`Vite ${version} ${way}: the page shows ${JSON.stringify(seen)}; console: ${errors.join(' | ')}\n${dev.log()}`, { cause: e });
+        throw new Error(`Vite ${version} ${way}: the page shows ${JSON.stringify(seen)}; console: ${errors.join(' | ')}\n${served.log()}`, { cause: e });
       }
       assert.equal(await page.getAttribute('#client', 'data-status'), 'ready');
       await admin.call('POST', '/api/admin/flags/promo_banner/toggle', { enabled: !want });
       await shows(!want);
       assert.deepEqual(errors, [], `Vite ${version} ${way}: no console error`);
     } finally {
-      await page.close();
-      dev.stop();
+      await page?.close();
+      served?.stop();
       await server.stop();
     }
   });
