@@ -65,6 +65,8 @@ struct State {
     /// again over its answer (docs/protocol.md part D).
     missed: Vec<String>,
     failures: u32,
+    /// The generation a session was made for from `Options::token`.
+    session: Option<u64>,
     closed: bool,
     hidden_closed: bool,
     stream: Option<Rc<SharedStream>>,
@@ -112,6 +114,7 @@ impl FlagClient {
             fetch_queued: false,
             missed: Vec::new(),
             failures: 0,
+            session: None,
             closed: false,
             hidden_closed: false,
             stream: None,
@@ -533,23 +536,53 @@ impl Inner {
                 c.abort();
             }
         });
-        let mut request = Request::get(&format!("{}/api/feature-flags/snapshot", o.base_url))
-            .credentials(if o.with_credentials { RequestCredentials::Include } else { RequestCredentials::SameOrigin })
-            .abort_signal(signal.as_ref());
-        if let Some(etag) = &etag {
-            request = request.header("If-None-Match", etag);
+        let credentials = if o.with_credentials { RequestCredentials::Include } else { RequestCredentials::SameOrigin };
+        let read = || {
+            let mut request = Request::get(&format!("{}/api/feature-flags/snapshot", o.base_url)).credentials(credentials).abort_signal(signal.as_ref());
+            if let Some(etag) = &etag {
+                request = request.header("If-None-Match", etag);
+            }
+            request.send()
+        };
+        // None: a 401 not asked for (no session from the token yet).
+        let needs_session = o.token.is_some() && self.st.borrow().session != Some(generation);
+        let mut answer = if needs_session { None } else { Some(read().await) };
+        let refused = match &answer {
+            None => true,
+            Some(Ok(r)) => r.status() == 401,
+            Some(Err(_)) => false,
+        };
+        if let (true, Some(token)) = (refused, &o.token) {
+            // The app's identity: its JWT becomes a session cookie, before
+            // the first snapshot of each identify() and again after any 401.
+            // No token is a signed-out user.
+            if let Some(jwt) = (token.0)().await {
+                let exchanged = Request::post(&format!("{}/api/auth/session", o.base_url))
+                    .credentials(credentials)
+                    .abort_signal(signal.as_ref())
+                    .header("Authorization", &format!("Bearer {jwt}"))
+                    .send()
+                    .await;
+                answer = Some(if exchanged.as_ref().is_ok_and(|r| r.ok()) {
+                    self.st.borrow_mut().session = Some(generation);
+                    read().await
+                } else {
+                    exchanged
+                });
+            }
         }
         // (status, text, etag); status 0: no answer.
-        let result = match request.send().await {
-            Ok(r) if r.status() == 200 => {
+        let result = match answer {
+            None => (401, None, None), // no session and no token: signed out
+            Some(Ok(r)) if r.status() == 200 => {
                 let etag = r.headers().get("ETag");
                 match r.text().await {
                     Ok(text) => (200, Some(text), etag),
                     Err(_) => (0, None, None),
                 }
             }
-            Ok(r) => (r.status(), None, None),
-            Err(_) => (0, None, None),
+            Some(Ok(r)) => (r.status(), None, None),
+            Some(Err(_)) => (0, None, None),
         };
         drop(timeout);
         {
@@ -702,6 +735,11 @@ impl Inner {
     }
 
     fn stream_down(self: &Rc<Self>) {
+        // A session from the token ends with the token, and a stream refused
+        // for it looks like any drop: re-read, so a 401 exchanges a fresh one.
+        if self.o.token.is_some() {
+            self.refresh();
+        }
         if self.st.borrow().status != Status::Ready {
             return;
         }

@@ -9,7 +9,7 @@
 //!
 //! ```ignore
 //! let flags = FlagClient::new(Options::new("https://flags.example.com"));
-//! flags.subscribe(|change| log(&change.names));
+//! flags.subscribe(|change, _status| log(&change.names));
 //! flags.ready().await?;
 //! if flags.is_enabled("new_dashboard") { ... }
 //! ```
@@ -44,6 +44,6 @@ pub mod leptos;
 pub use client::{Exposure, FlagClient};
 #[cfg(not(target_arch = "wasm32"))]
 pub use offline::{Exposure, FlagClient};
-pub use options::Options;
+pub use options::{Options, Token};
 pub use state::{Change, FlagValue, Override, Reads};
 pub use status::Status;

@@ -1,6 +1,24 @@
 //! The client's options and every tunable of its timing, with the JS
 //! client's defaults (pkg-template/options.js).
 
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+/// What a token source returns: the JWT, or `None` when signed out.
+pub(crate) type TokenFuture = Pin<Box<dyn Future<Output = Option<String>>>>;
+
+/// The app's sign-in token source ([`Options::token`]).
+#[derive(Clone)]
+pub struct Token(pub(crate) Rc<dyn Fn() -> TokenFuture>);
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(..)")
+    }
+}
+
 /// How a [`crate::FlagClient`] reaches its server and what it keeps.
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -37,6 +55,8 @@ pub struct Options {
     /// Servers send `connection` at once: nothing this long after opening
     /// means a proxy holds the stream.
     pub stream_start_timeout_ms: u32,
+    /// The signed-in user's JWT from the app's own auth (see [`Options::token`]).
+    pub token: Option<Token>,
 }
 
 impl Options {
@@ -55,6 +75,7 @@ impl Options {
             request_timeout_ms: 10_000,
             stream_timeout_ms: 75_000,
             stream_start_timeout_ms: 5_000,
+            token: None,
         }
     }
 
@@ -70,6 +91,24 @@ impl Options {
 
     pub fn streaming(mut self, on: bool) -> Options {
         self.streaming = on;
+        self
+    }
+
+    /// The signed-in user's JWT from the app's own auth, as the JS client's
+    /// `token` option: posted to `/api/auth/session` (flaglive-server
+    /// started with a JWT key) before the first snapshot of each identity
+    /// (`new`, `identify`) and again after any 401; the session cookie
+    /// carries the requests between. `None`: signed out (`Unauthorized`).
+    ///
+    /// ```ignore
+    /// Options::new(url).token(|| async { fetch_my_flag_token().await.ok() })
+    /// ```
+    pub fn token<F, T>(mut self, source: F) -> Options
+    where
+        F: Fn() -> T + 'static,
+        T: Future<Output = Option<String>> + 'static,
+    {
+        self.token = Some(Token(Rc::new(move || Box::pin(source()))));
         self
     }
 }
@@ -99,6 +138,13 @@ mod tests {
         assert_eq!(backoff_ms(0, 0.0), 500);
         assert_eq!(backoff_ms(3, 0.0), 4_000);
         assert_eq!(backoff_ms(9, 0.999_999), 29_999);
+    }
+
+    #[test]
+    fn a_token_source_is_kept_and_cloned_with_the_options() {
+        let o = Options::new("").token(|| async { Some("jwt".to_owned()) });
+        assert_eq!(format!("{:?}", o.clone().token), "Some(Token(..))");
+        assert!(Options::new("").token.is_none());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! compile time). Run by `scripts/test`.
 #![cfg(target_arch = "wasm32")]
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use flaglive_web::leptos::{provide_flags, use_config, use_flag, use_flags_status, use_variant};
@@ -23,6 +23,12 @@ fn server() -> &'static str {
 
 fn token() -> &'static str {
     option_env!("FLAGLIVE_TEST_TOKEN").expect("run by web/tests/chromium.mjs, which sets FLAGLIVE_TEST_TOKEN")
+}
+
+/// An HS256 JWT for the user `sso-rust` (role `md`), known only to the
+/// "app's" auth: flaglive-server has no password for it.
+fn jwt() -> &'static str {
+    option_env!("FLAGLIVE_TEST_JWT").expect("run by web/tests/chromium.mjs, which sets FLAGLIVE_TEST_JWT")
 }
 
 async fn sleep(ms: i32) {
@@ -53,6 +59,11 @@ async fn login(username: &str, password: &str) {
         .await
         .unwrap();
     assert_eq!(r.status(), 200, "login {username}");
+}
+
+async fn logout() {
+    let r = Request::post(&format!("{}/api/auth/logout", server())).credentials(RequestCredentials::Include).json(&json!({})).unwrap().send().await.unwrap();
+    assert!(r.status() < 400, "logout: {}", r.status());
 }
 
 /// An admin API call with the token (no cookie: the browser's session stays the user's).
@@ -166,9 +177,48 @@ async fn a_stream_that_goes_silent_is_reopened_and_the_client_converges() {
 }
 
 #[wasm_bindgen_test]
+async fn a_token_user_gets_live_flags_from_the_apps_jwt_and_a_fresh_session_per_identity() {
+    logout().await;
+    let calls = Rc::new(Cell::new(0));
+    let counted = calls.clone();
+    let options = Options::new(server()).cache(false).token(move || {
+        counted.set(counted.get() + 1);
+        async { Some(jwt().to_owned()) }
+    });
+    let client = FlagClient::new(options);
+    client.ready().await.expect("ready on the token's session");
+    assert_eq!((client.status(), calls.get()), (Status::Ready, 1));
+    // The exchange left this browser the token user's session cookie.
+    assert_eq!(client_evaluation(&client), server_evaluation().await, "the server's evaluation for sso-rust");
+
+    // A change for this user alone arrives live.
+    let was = client.is_enabled("dark_mode");
+    admin("PUT", "/api/admin/flags/dark_mode/user-targets/sso-rust", json!({ "enabled": !was })).await;
+    until("the user target reaches the token user", || client.is_enabled("dark_mode") == !was).await;
+    assert_eq!(client.detail("dark_mode").reason, "user_targeted");
+
+    // The session is gone: identify() exchanges the token again, once.
+    logout().await;
+    client.identify().await.expect("identify on a fresh session");
+    assert_eq!((client.status(), calls.get()), (Status::Ready, 2));
+    toggle("promo_banner").await;
+    let want = server_evaluation().await;
+    until("live again on the new session", || client_evaluation(&client) == want).await;
+    assert_eq!(calls.get(), 2, "one exchange per identity");
+    client.close();
+
+    // No token from the app: signed out, with the server's 401.
+    logout().await;
+    let signed_out = FlagClient::new(Options::new(server()).cache(false).token(|| async { None }));
+    let err = signed_out.ready().await.expect_err("no token");
+    assert!(err.contains("401"), "{err}");
+    assert_eq!(signed_out.status(), Status::Unauthorized);
+    signed_out.close();
+}
+
+#[wasm_bindgen_test]
 async fn signed_out_is_unauthorized_with_a_clear_error() {
-    let r = Request::post(&format!("{}/api/auth/logout", server())).credentials(RequestCredentials::Include).json(&json!({})).unwrap().send().await.unwrap();
-    assert!(r.status() < 400);
+    logout().await;
     let client = FlagClient::new(Options::new(server()).cache(false));
     let err = client.ready().await.expect_err("signed out");
     assert!(err.contains("401"), "{err}");

@@ -1,7 +1,8 @@
 // Runs flaglive-web's browser tests (web/tests/browser.rs: wasm-bindgen-test
 // in headless Chromium) against a real flaglive-server: the server allows
 // the test page's origin (a fixed port for wasm-bindgen-test-runner) by
-// CORS, and the tests get its URL and an admin API token at compile time.
+// CORS, and the tests get its URL, an admin API token and a user JWT (the
+// secret the server checks signs it) at compile time.
 // Exits as cargo does; cargo's "test result" lines are the counts.
 //
 //   node web/tests/chromium.mjs      (scripts/test sets WASM_CARGO and the toolchain)
@@ -9,10 +10,13 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FlagServer, freePort } from '../../tests/js/lib/server.mjs';
+import { jwtSecret, mintHs256 } from '../../tests/js/lib/jwt.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const runnerPort = await freePort();
-const server = await FlagServer.start({ args: ['--cors-origin', `http://127.0.0.1:${runnerPort}`] });
+// With a JWT key: the token option's user signs in with the "app's" token.
+const jwt = await jwtSecret();
+const server = await FlagServer.start({ args: ['--cors-origin', `http://127.0.0.1:${runnerPort}`, ...jwt.args] });
 let status = 1;
 try {
   const admin = await server.session('admin', 'admin-demo');
@@ -29,10 +33,12 @@ try {
       WASM_BINDGEN_TEST_ADDRESS: `127.0.0.1:${runnerPort}`,
       FLAGLIVE_TEST_SERVER: server.url,
       FLAGLIVE_TEST_TOKEN: token,
+      FLAGLIVE_TEST_JWT: mintHs256(jwt.secret, { sub: 'sso-rust', role: 'md', exp: Math.floor(Date.now() / 1000) + 6 * 3600 }),
     },
   });
   status = r.status ?? 1;
 } finally {
   await server.stop();
+  await jwt.remove();
 }
 process.exit(status);
