@@ -612,9 +612,14 @@ impl Inner {
                             st.fetch_queued |= mixed || older;
                             let user = st.flags.user_id();
                             // This tab's overrides of the user the flags are
-                            // now for: read again only when that user changed.
+                            // now for: read again only when that user changed,
+                            // with any set before the first flags kept over them.
                             if user_before.as_ref() != Some(&user) {
-                                let overrides = storage::load_overrides(&o.base_url, user.as_deref());
+                                let mut overrides = storage::load_overrides(&o.base_url, user.as_deref());
+                                if user_before.is_none() {
+                                    overrides.extend(st.flags.overrides().clone());
+                                    storage::save_overrides(&o.base_url, user.as_deref(), &overrides);
+                                }
                                 st.flags.set_overrides(overrides);
                             }
                             if o.cache {

@@ -161,6 +161,27 @@ async fn a_signed_in_client_reads_follows_reconnects_and_identifies() {
 }
 
 #[wasm_bindgen_test]
+async fn overrides_set_before_the_first_flags_are_kept_over_them() {
+    login("maria", "md-demo").await;
+    let client = FlagClient::new(Options::new(server()).cache(false));
+    let variants = &["control", "annual", "compact"];
+    client.set_override("promo_banner", Some(Override::Flag(true)));
+    client.set_override("pricing_page", Some(Override::Variant("compact".into())));
+    client.ready().await.expect("ready");
+    assert_eq!((client.is_enabled("promo_banner"), client.detail("promo_banner").reason), (true, "override"));
+    assert_eq!(client.choose_variant("pricing_page", variants, None).as_deref(), Some("compact"));
+    // And they are maria's now: a second client of hers starts with them.
+    let second = FlagClient::new(Options::new(server()).cache(false));
+    second.ready().await.expect("ready");
+    assert_eq!(second.overrides(), client.overrides());
+    second.close();
+    client.set_override("promo_banner", None);
+    client.set_override("pricing_page", None);
+    assert!(client.overrides().is_empty());
+    client.close();
+}
+
+#[wasm_bindgen_test]
 async fn a_stream_that_goes_silent_is_reopened_and_the_client_converges() {
     login("maria", "md-demo").await;
     // The test server pings every 500 ms: 300 ms of silence counts as a
