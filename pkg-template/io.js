@@ -27,8 +27,15 @@ export let document = () => globalThis.document;
 /** The page URL's query string (`urlOverrides`). */
 export let search = () => globalThis.location.search;
 
+// The browser's, as above, for resetIO (dropped with it from apps that never
+// call it).
+const browser = { fetch, EventSource, setTimeout, clearTimeout, now, time, random, storage, document, search };
+
 /** Replaces any of the above: `setIO({ fetch, EventSource: () => Fake })`. */
 export function setIO(parts) {
   ({ fetch = fetch, EventSource = EventSource, setTimeout = setTimeout, clearTimeout = clearTimeout, now = now, time = time,
     random = random, storage = storage, document = document, search = search } = parts);
 }
+
+/** Puts every part back to the browser's (a test's afterEach). */
+export const resetIO = () => setIO(browser);

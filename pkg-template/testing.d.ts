@@ -44,3 +44,6 @@ export function setIO(parts: {
   /** The page URL's query string (`urlOverrides`). */
   search?: () => string;
 }): void;
+
+/** Puts every part setIO replaced back to the browser's (a test's `afterEach`). */
+export function resetIO(): void;

@@ -61,8 +61,9 @@ export class TestClient extends FlagClient {
 
 /** The client's I/O, for a test that runs a real FlagClient against a fake
  *  server in Node: `setIO({ fetch, EventSource: () => FakeEventSource,
- *  setTimeout, clearTimeout, now })` (io.js lists every part). */
-export { setIO } from './io.js';
+ *  setTimeout, clearTimeout, now })` (io.js lists every part); resetIO()
+ *  puts the browser's back. */
+export { setIO, resetIO } from './io.js';
 
 /** A FlagClient for tests: `flags` as booleans or snapshot-shaped flags,
  *  `variants` as `{ test: variant }`, `config` as the resolved

@@ -10,13 +10,13 @@ import { installPacked } from '../../scripts/lib/install-packed.mjs';
 
 const APP = path.join(ROOT, 'tests/js/testing-app');
 
-test('component tests with createTestClient, and a real client on setIO fakes, pass under Vitest, without act() warnings', () => {
+test('component tests with createTestClient, and a real client on setIO fakes (then resetIO), pass under Vitest, without act() warnings', () => {
   installPacked(APP);
   const r = spawnSync(path.join(APP, 'node_modules/.bin/vitest'), ['run', '--reporter=json'], { cwd: APP, encoding: 'utf8' });
   const report = JSON.parse(r.stdout.slice(r.stdout.indexOf('{')));
   const failures = report.testResults.flatMap((f) => f.assertionResults.filter((a) => a.status !== 'passed').map((a) => `${a.fullName}: ${a.failureMessages.join('\n')}`));
   assert.deepEqual(failures, []);
-  assert.equal(report.numPassedTests, 4, r.stdout + r.stderr);
+  assert.equal(report.numPassedTests, 5, r.stdout + r.stderr);
   assert.equal(r.status, 0, r.stderr);
   assert.doesNotMatch(r.stderr, /not wrapped in act|Warning:/, r.stderr);
 });

@@ -7,7 +7,7 @@ import {
   useFeatureFlag, useFeatureFlags, useFeatureFlagsWithSSE, useABTest,
 } from '../../pkg/react.js';
 import { FlagliveProvider } from '../../pkg/openfeature.js';
-import { createTestClient, setIO, type TestClient } from '../../pkg/testing.js';
+import { createTestClient, resetIO, setIO, type TestClient } from '../../pkg/testing.js';
 import { FlagDevtools } from '../../pkg/devtools.js';
 
 async function client(): Promise<void> {
@@ -84,6 +84,7 @@ setIO({
 });
 // @ts-expect-error the clock is a number of milliseconds
 setIO({ now: () => 'soon' });
+resetIO();
 
 const exposing = new FlagClient({
   exposeFlagReads: true, dedupeExposures: false,

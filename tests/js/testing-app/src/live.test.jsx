@@ -5,7 +5,7 @@
 // *.test.js file as one of its own.)
 import { afterEach, expect, test } from 'vitest';
 import { FlagClient } from 'flaglive';
-import { setIO } from 'flaglive/testing';
+import { resetIO, setIO } from 'flaglive/testing';
 
 const snapshot = (enabled) => JSON.stringify({
   version: 1, user: { id: 'u1', role: null },
@@ -49,11 +49,7 @@ function fakeWorld() {
   return world;
 }
 
-afterEach(() => setIO({
-  fetch: (url, init) => globalThis.fetch(url, init), EventSource: () => globalThis.EventSource,
-  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms), clearTimeout: (t) => globalThis.clearTimeout(t),
-  now: () => performance.now(), random: () => Math.random(),
-}));
+afterEach(resetIO);
 
 test('setIO: a real client reads the fake server, follows its stream and reconnects after a drop', async () => {
   const world = fakeWorld();
@@ -80,4 +76,25 @@ test('setIO: a real client reads the fake server, follows its stream and reconne
   client.close();
   expect(world.streams[1].closed).toBe(true);
   expect(world.timers).toEqual([]);
+});
+
+test('resetIO: the next client uses the globals again, not the fakes', async () => {
+  const world = fakeWorld();
+  resetIO();
+  const seen = [];
+  const saved = globalThis.fetch;
+  globalThis.fetch = async (url) => {
+    seen.push(url);
+    return new Response(snapshot(false), { status: 200 });
+  };
+  try {
+    const client = new FlagClient({ baseUrl: 'https://global.test', cache: false });
+    await client.ready();
+    expect(client.isEnabled('a')).toBe(false);
+    client.close();
+  } finally {
+    globalThis.fetch = saved;
+  }
+  expect(seen).toEqual(['https://global.test/api/feature-flags/snapshot']);
+  expect(world.requests).toEqual([]);
 });
