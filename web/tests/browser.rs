@@ -228,6 +228,26 @@ async fn a_token_user_gets_live_flags_from_the_apps_jwt_and_a_fresh_session_per_
     assert_eq!(calls.get(), 2, "one exchange per identity");
     client.close();
 
+    // The session lost under a live client, with no identify(): its stream
+    // (300 ms of silence is stalled; the server pings every 500 ms) is
+    // reopened, the re-read that follows gets 401 and exchanges the token.
+    let lost = Rc::new(Cell::new(0));
+    let counted = lost.clone();
+    let mut options = Options::new(server()).cache(false).token(move || {
+        counted.set(counted.get() + 1);
+        async { Some(jwt().to_owned()) }
+    });
+    options.stream_timeout_ms = 300;
+    let live = FlagClient::new(options);
+    live.ready().await.expect("ready");
+    assert_eq!(lost.get(), 1);
+    logout().await;
+    until("a dropped stream's re-read exchanges the token again", || lost.get() >= 2).await;
+    toggle("promo_banner").await;
+    let want = server_evaluation().await;
+    until("and the client follows the new session", || client_evaluation(&live) == want).await;
+    live.close();
+
     // No token from the app: signed out, with the server's 401.
     logout().await;
     let signed_out = FlagClient::new(Options::new(server()).cache(false).token(|| async { None }));
