@@ -197,15 +197,21 @@ async fn a_stream_that_goes_silent_is_reopened_and_the_client_converges() {
     client.close();
 }
 
-#[wasm_bindgen_test]
-async fn a_token_user_gets_live_flags_from_the_apps_jwt_and_a_fresh_session_per_identity() {
-    logout().await;
+/// Options whose token source hands out `jwt()` and counts its calls.
+fn counting_token() -> (Options, Rc<Cell<u32>>) {
     let calls = Rc::new(Cell::new(0));
     let counted = calls.clone();
     let options = Options::new(server()).cache(false).token(move || {
         counted.set(counted.get() + 1);
         async { Some(jwt().to_owned()) }
     });
+    (options, calls)
+}
+
+#[wasm_bindgen_test]
+async fn a_token_user_gets_live_flags_from_the_apps_jwt_and_a_fresh_session_per_identity() {
+    logout().await;
+    let (options, calls) = counting_token();
     let client = FlagClient::new(options);
     client.ready().await.expect("ready on the token's session");
     assert_eq!((client.status(), calls.get()), (Status::Ready, 1));
@@ -231,12 +237,7 @@ async fn a_token_user_gets_live_flags_from_the_apps_jwt_and_a_fresh_session_per_
     // The session lost under a live client, with no identify(): its stream
     // (300 ms of silence is stalled; the server pings every 500 ms) is
     // reopened, the re-read that follows gets 401 and exchanges the token.
-    let lost = Rc::new(Cell::new(0));
-    let counted = lost.clone();
-    let mut options = Options::new(server()).cache(false).token(move || {
-        counted.set(counted.get() + 1);
-        async { Some(jwt().to_owned()) }
-    });
+    let (mut options, lost) = counting_token();
     options.stream_timeout_ms = 300;
     let live = FlagClient::new(options);
     live.ready().await.expect("ready");

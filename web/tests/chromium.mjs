@@ -1,8 +1,8 @@
 // Runs flaglive-web's browser tests (web/tests/browser.rs: wasm-bindgen-test
 // in headless Chromium) against a real flaglive-server: the server allows
 // the test page's origin (a fixed port for wasm-bindgen-test-runner) by
-// CORS, and the tests get its URL, an admin API token and a user JWT (the
-// secret the server checks signs it) at compile time.
+// CORS, and the tests get at compile time its URL, an admin API token and a
+// user JWT signed with the secret of the server's --jwt-secret-file.
 // Exits as cargo does; cargo's "test result" lines are the counts.
 //
 //   node web/tests/chromium.mjs      (scripts/test sets WASM_CARGO and the toolchain)

@@ -192,8 +192,6 @@ const GLOBALS = ['fetch', 'EventSource', 'setTimeout', 'clearTimeout', 'localSto
  */
 export function install(world, io) {
   const { clock, server, random } = world;
-  const defaults = { ...io };
-  delete defaults.setIO;
   const saved = GLOBALS.map((name) => [name, Object.getOwnPropertyDescriptor(globalThis, name)]);
   world.touched = new Set();
   for (const name of GLOBALS) {
@@ -359,7 +357,7 @@ export function install(world, io) {
     now: () => clock.now, time, random, storage: (name) => storages[name], document: () => doc, search: () => '',
   });
   return () => {
-    io.setIO(defaults);
+    io.resetIO();
     for (const [name, d] of saved) {
       if (d) Object.defineProperty(globalThis, name, d);
       else delete globalThis[name];
